@@ -1,0 +1,29 @@
+// addon.cc: the module entry point: library start-up once, then each area's functions.
+#include <napi.h>
+
+#include "crypto_init.h"
+#include "module.h"
+#include "status_error.h"
+
+namespace keryx::bindings {
+Napi::Object init(Napi::Env env, Napi::Object exports) {
+  Status started = crypto_init();
+  if (!started.ok()) {
+    throw_status(env, started);
+    return exports;
+  }
+  exports.Set("version", Napi::String::New(env, KERYX_VERSION));
+  init_pkce(env, exports);
+  init_http(env, exports);
+  init_capture(env, exports);
+  return exports;
+}
+
+}  // namespace keryx::bindings
+
+// NODE_API_MODULE pastes the function name into an identifier, so it must be unqualified.
+static Napi::Object keryx_module_init(Napi::Env env, Napi::Object exports) {
+  return keryx::bindings::init(env, exports);
+}
+
+NODE_API_MODULE(keryx, keryx_module_init)

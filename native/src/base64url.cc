@@ -1,0 +1,43 @@
+// base64url.cc: encodings via libsodium (sodium_bin2base64 / sodium_base642bin / sodium_bin2hex).
+#include "base64url.h"
+
+#include <sodium.h>
+
+#include "crypto_init.h"
+
+namespace keryx {
+
+std::string base64url_encode(std::string_view bytes) {
+  (void)crypto_init();
+  const int variant = sodium_base64_VARIANT_URLSAFE_NO_PADDING;
+  std::string out(sodium_base64_encoded_len(bytes.size(), variant), '\0');
+  sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(bytes.data()),
+                    bytes.size(), variant);
+  out.resize(out.size() - 1);  // drop the terminating NUL sodium counts in
+  return out;
+}
+
+Result<std::string> base64url_decode(std::string_view text) {
+  (void)crypto_init();
+  std::string out(text.size() * 3 / 4 + 3, '\0');
+  size_t written = 0;
+  const char* end = nullptr;
+  if (sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), text.data(),
+                        text.size(), nullptr, &written, &end,
+                        sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
+      end != text.data() + text.size()) {
+    return Status(Code::kInvalidArgument, "not valid unpadded base64url");
+  }
+  out.resize(written);
+  return out;
+}
+
+std::string hex_encode(std::string_view bytes) {
+  std::string out(bytes.size() * 2 + 1, '\0');
+  sodium_bin2hex(out.data(), out.size(), reinterpret_cast<const unsigned char*>(bytes.data()),
+                 bytes.size());
+  out.resize(bytes.size() * 2);
+  return out;
+}
+
+}  // namespace keryx

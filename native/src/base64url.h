@@ -1,0 +1,21 @@
+// base64url.h: base64url without padding (RFC 4648 §5), the encoding PKCE and OAuth state use.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "status.h"
+
+namespace keryx {
+
+// base64url_encode: RFC 4648 §5 alphabet, no '=' padding.
+std::string base64url_encode(std::string_view bytes);
+
+// base64url_decode: strict decode of unpadded base64url; invalid_argument on any other character,
+// padding or a non-canonical trailing group.
+Result<std::string> base64url_decode(std::string_view text);
+
+// hex_encode: lowercase hexadecimal.
+std::string hex_encode(std::string_view bytes);
+
+}  // namespace keryx

@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# test.sh (npm test): every test keryx has: the native suite (ctest), the JS suite and the
+# end-to-end suite (node --test; real sockets, real headless Chromium).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+[ -f build/Release/keryx.node ] || npx --no-install cmake-js build --CDKERYX_BUILD_TESTS=OFF
+bash scripts/test-native.sh
+node --test --test-concurrency=1 tests/js/ tests/e2e/
