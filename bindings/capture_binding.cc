@@ -58,6 +58,7 @@ class CaptureHandle : public Napi::ObjectWrap<CaptureHandle> {
     self.Set("port", server_->port());
     self.Set("tls", server_->tls());
     self.Set("pasteOnly", server_->paste_only());
+    self.Set("certPem", server_->certificate_pem());
     Napi::Array addresses = Napi::Array::New(env);
     for (const std::string& a : server_->bound_addresses()) addresses.Set(addresses.Length(), a);
     self.Set("boundAddresses", addresses);

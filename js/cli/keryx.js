@@ -7,7 +7,7 @@ const { Output } = require('./output');
 const EXIT = require('./exit_codes');
 const { version } = require('../../package.json');
 
-const COMMANDS = [];
+const COMMANDS = ['demo'];
 
 function buildProgram() {
   const program = new Command();

@@ -36,7 +36,7 @@ function validate(options) {
  * `state` (default: a fresh 256-bit one), `timeoutMs` (default 300000), `signal` (AbortSignal),
  * `appName` (shown on the browser pages).
  *
- * Resolves to a Capture: `{ redirectUri, port, tls, pasteOnly, boundAddresses, skippedPorts, state,
+ * Resolves to a Capture: `{ redirectUri, port, tls, pasteOnly, certPem, boundAddresses, skippedPorts, state,
  * result, offer(text), cancel(), close() }`. `result` resolves to `{ code, state, source }` (the
  * code is a secret: never print it) or rejects with a KeryxError (platform_rejected,
  * capture_timeout, cancelled). The server closes itself once the result is in.
@@ -72,6 +72,7 @@ async function start(options = {}) {
     port: handle.port,
     tls: handle.tls,
     pasteOnly: handle.pasteOnly,
+    certPem: handle.certPem,
     boundAddresses: handle.boundAddresses,
     skippedPorts: handle.skippedPorts,
     state: o.state,

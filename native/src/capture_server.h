@@ -85,6 +85,9 @@ class CaptureServer {
   const std::vector<std::string>& bound_addresses() const { return bound_addresses_; }
   // skipped_ports: range ports found busy before the one bound (kHttpsRange).
   const std::vector<int>& skipped_ports() const { return skipped_ports_; }
+  // certificate_pem: the run's self-signed certificate (public), "" for plain http. A client can
+  // pin it to verify the TLS connection instead of skipping verification.
+  std::string certificate_pem() const { return identity_ ? cert_to_pem(identity_->cert.get()) : std::string(); }
 
   // offer: pasted text (a code, a redirected URL, or `code=..&state=..`). Ok when it decided the
   // flow (a code, or the platform's error from a pasted URL); otherwise the reason it was refused
