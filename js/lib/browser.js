@@ -22,11 +22,11 @@ function commandsFor(url, { platform = process.platform, env = process.env } = {
   return list;
 }
 
-function trySpawn(file, args) {
+function trySpawn(file, args, env) {
   return new Promise((resolve) => {
     let child;
     try {
-      child = spawn(file, args, { stdio: 'ignore', detached: true, shell: false });
+      child = spawn(file, args, { stdio: 'ignore', detached: true, shell: false, env });
     } catch (err) {
       resolve({ ok: false, reason: err.code || err.message });
       return;
@@ -46,7 +46,7 @@ function trySpawn(file, args) {
 async function open(url, options = {}) {
   const tried = [];
   for (const [file, args] of commandsFor(url, options)) {
-    const result = await trySpawn(file, args);
+    const result = await trySpawn(file, args, options.env || process.env);
     if (result.ok) return { opened: true, via: file };
     tried.push({ command: file, reason: result.reason });
   }

@@ -11,13 +11,10 @@ const FIX_DEBIAN =
   'libsodium-dev rapidjson-dev libcpp-httplib-dev';
 const FIX_MAC = 'brew install cmake ninja pkg-config curl openssl libsodium rapidjson cpp-httplib';
 
-/** candidates: the addon paths tried, in order ($KERYX_ADDON_PATH first when set). */
+/** candidates: the addon paths tried, in order; $KERYX_ADDON_PATH, when set, is the only one. */
 function candidates() {
-  const list = [];
-  if (process.env.KERYX_ADDON_PATH) list.push(path.resolve(process.env.KERYX_ADDON_PATH));
-  list.push(path.join(root, 'build', 'Release', 'keryx.node'));
-  list.push(path.join(root, 'build', 'Debug', 'keryx.node'));
-  return list;
+  if (process.env.KERYX_ADDON_PATH) return [path.resolve(process.env.KERYX_ADDON_PATH)];
+  return [path.join(root, 'build', 'Release', 'keryx.node'), path.join(root, 'build', 'Debug', 'keryx.node')];
 }
 
 let cached = null;
