@@ -1,9 +1,13 @@
 'use strict';
 // keryx: OAuth tokens for the platforms people post to.
 //   const keryx = require('keryx');
-//   const { verifier, challenge } = keryx.pkce.create({ method: 'S256-hex' });
+//   const cap = await keryx.capture.start({ mode: 'https-range' });   // Meta: https on 3764-3769
+//   console.log('Open', authorizeUrl(cap.redirectUri, cap.state));
+//   const { code } = await cap.result;                                 // callback or paste, first wins
 const { KeryxError, codes } = require('./lib/errors');
 const pkce = require('./lib/pkce');
+const capture = require('./lib/capture');
+const browser = require('./lib/browser');
 const { version } = require('../package.json');
 
 module.exports = {
@@ -11,4 +15,6 @@ module.exports = {
   KeryxError,
   codes,
   pkce,
+  capture,
+  browser,
 };

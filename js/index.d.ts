@@ -1,0 +1,127 @@
+// Type definitions for keryx. Every function that can fail rejects or throws a KeryxError whose
+// `code` is one of `ErrorCode`; docs/errors.md says what each means and what to do.
+
+/** ErrorCode: the stable error codes (frozen: never renamed or reused). */
+export type ErrorCode =
+  | 'invalid_argument' | 'internal' | 'io_error' | 'network_error' | 'timeout' | 'tls_error'
+  | 'http_status' | 'response_too_large' | 'json_invalid' | 'platform_rejected' | 'state_mismatch'
+  | 'missing_code' | 'port_range_busy' | 'port_in_use' | 'bind_failed' | 'redirect_invalid'
+  | 'capture_timeout' | 'cancelled' | 'paste_invalid' | 'already_finished' | 'token_expired'
+  | 'token_revoked' | 'vault_corrupt' | 'crypto_error' | 'addon_missing' | 'usage';
+
+/** KeryxError: the one error class keryx throws. Its message and details never hold a secret. */
+export class KeryxError extends Error {
+  readonly name: 'KeryxError';
+  readonly code: ErrorCode;
+  readonly details?: Record<string, unknown>;
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; details?: Record<string, unknown> });
+}
+
+/** codes: every ErrorCode by constant name, e.g. `codes.STATE_MISMATCH === 'state_mismatch'`. */
+export const codes: Readonly<Record<string, ErrorCode>>;
+
+/** version: the package version. */
+export const version: string;
+
+/** PkceMethod: 'S256' (RFC 7636 §4.2), 'S256-hex' (TikTok desktop: hex SHA-256), 'plain'. */
+export type PkceMethod = 'S256' | 'S256-hex' | 'plain';
+
+/** PkcePair: a verifier (secret until the code exchange: never log it) and its challenge. */
+export interface PkcePair {
+  method: PkceMethod;
+  /** challengeMethod: the `code_challenge_method` to send ('S256' for both SHA-256 variants). */
+  challengeMethod: 'S256' | 'plain';
+  verifier: string;
+  challenge: string;
+}
+
+export namespace pkce {
+  /** create: a fresh verifier of `length` (43-128, default 64) unreserved characters and its challenge. */
+  function create(options?: { method?: PkceMethod; length?: number }): PkcePair;
+  /** challenge: the challenge of an existing verifier (validated: 43-128 unreserved characters). */
+  function challenge(verifier: string, method?: PkceMethod): string;
+  /** state: a fresh OAuth state: 256 random bits, base64url (43 characters). */
+  function state(): string;
+  const METHODS: readonly PkceMethod[];
+}
+
+/** CaptureOptions: how the authorization code is received. */
+export interface CaptureOptions {
+  /**
+   * mode: 'http' (loopback 127.0.0.1, ephemeral port; Google, TikTok, LinkedIn), 'https-range'
+   * (first free port of rangeFirst-rangeLast, default Meta's 3764-3769, in-memory self-signed
+   * certificate), or 'pinned' (exactly `redirectUri`; paste only when its host is not this machine).
+   */
+  mode?: 'http' | 'https-range' | 'pinned';
+  /** path: the callback path (default '/'), e.g. '/callback/' for TikTok. */
+  path?: string;
+  /** host: http mode: '127.0.0.1' (default) or 'localhost' (binds 127.0.0.1 and ::1 on one port). */
+  host?: string;
+  rangeFirst?: number;
+  rangeLast?: number;
+  /** listen: https-range: 'all' interfaces, IPv4 and IPv6 (default), or 'loopback' only. */
+  listen?: 'all' | 'loopback';
+  /** redirectUri: pinned mode: the registered redirect URI to bind exactly. */
+  redirectUri?: string;
+  /** state: the flow's state (default: a fresh pkce.state()). */
+  state?: string;
+  /** timeoutMs: how long to wait for the code (default 300000). */
+  timeoutMs?: number;
+  /** readTimeoutMs: per-receive timeout of each connection (default 5000). */
+  readTimeoutMs?: number;
+  /** maxConnections: connections handled at once (default 16; more wait in a queue). */
+  maxConnections?: number;
+  /** signal: aborting it ends the flow with `cancelled` and releases the port. */
+  signal?: AbortSignal;
+  /** appName: named on the browser's success and failure pages. */
+  appName?: string;
+  /** cert: the certificate's key type; 'rsa-2048' exists for benchmarks. */
+  cert?: 'ecdsa-p256' | 'rsa-2048';
+}
+
+/** CaptureResult: the authorization code (secret: never print it) and where it came from. */
+export interface CaptureResult {
+  code: string;
+  /** state: the flow's state, or '' when a bare code was pasted. */
+  state: string;
+  source: 'callback' | 'paste';
+}
+
+/** Capture: a bound, listening capture server (open the browser only after start() resolved). */
+export interface Capture {
+  /** redirectUri: what to send as redirect_uri, e.g. 'https://localhost:3764/'. */
+  readonly redirectUri: string;
+  readonly port: number;
+  readonly tls: boolean;
+  /** pasteOnly: nothing listens (a public pinned redirect); the code can only be pasted. */
+  readonly pasteOnly: boolean;
+  /** certPem: the run's self-signed certificate (public), '' for http. */
+  readonly certPem: string;
+  /** boundAddresses: e.g. ['127.0.0.1'], ['127.0.0.1', '::1'] or ['::'] (all interfaces). */
+  readonly boundAddresses: readonly string[];
+  /** skippedPorts: range ports that were busy. */
+  readonly skippedPorts: readonly number[];
+  readonly state: string;
+  /** result: the first of callback and paste; rejects with platform_rejected, capture_timeout or cancelled. */
+  readonly result: Promise<CaptureResult>;
+  /** offer: a pasted code, redirected URL or query; null if it decided the flow, else why it was refused. */
+  offer(text: string): KeryxError | null;
+  /** cancel: ends the flow with `cancelled` (no effect once it has a result). */
+  cancel(): void;
+  /** close: stops the server, ends lingering connections and releases the port (idempotent). */
+  close(): Promise<void>;
+}
+
+export namespace capture {
+  /** start: binds and starts the capture; rejects with port_range_busy, port_in_use, bind_failed, redirect_invalid. */
+  function start(options?: CaptureOptions): Promise<Capture>;
+  const DEFAULT_TIMEOUT_MS: number;
+}
+
+export namespace browser {
+  /** open: opens `url` without a shell ($BROWSER, open, rundll32, xdg-open, wslview); never rejects. */
+  function open(url: string, options?: { platform?: string; env?: Record<string, string | undefined> }):
+    Promise<{ opened: true; via: string } | { opened: false; tried: { command: string; reason: string }[] }>;
+  /** commandsFor: the [file, args] candidates open() tries, in order. */
+  function commandsFor(url: string, options?: { platform?: string; env?: Record<string, string | undefined> }): [string, string[]][];
+}
