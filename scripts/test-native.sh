@@ -6,4 +6,4 @@ cd "$(dirname "$0")/.."
 dir="${KERYX_NATIVE_BUILD_DIR:-build-native}"
 cmake -S . -B "$dir" -G Ninja -DKERYX_BUILD_ADDON=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
 cmake --build "$dir"
-ctest --test-dir "$dir" --output-on-failure -j2
+ctest --test-dir "$dir" --output-on-failure

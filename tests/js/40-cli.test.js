@@ -85,3 +85,28 @@ test('a failure exits 1 with its code, as text or as JSON', () => {
   assert.equal(j.code, 1);
   assert.equal(JSON.parse(j.stdout).error.code, 'capture_timeout');
 });
+
+test('Ctrl-C (SIGINT) cancels the flow: exit 130, [cancelled], port released', async () => {
+  const { spawn } = require('node:child_process');
+  const net = require('node:net');
+  const child = spawn(process.execPath, [cli, 'demo', '--paste', '--http'], { env: { ...process.env, NO_COLOR: '1' } });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  const port = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no callback line: ${stderr}`)), 15000);
+    child.stderr.on('data', () => {
+      const m = /Using OAuth callback http:\/\/127\.0\.0\.1:(\d+)\//.exec(stderr);
+      if (m) {
+        clearTimeout(timer);
+        resolve(Number(m[1]));
+      }
+    });
+  });
+  child.kill('SIGINT');
+  const code = await new Promise((resolve) => child.on('exit', (c) => resolve(c)));
+  assert.equal(code, 130);
+  assert.match(stderr, /\[cancelled\]/);
+  await new Promise((resolve, reject) => {
+    const s = net.createServer().once('error', reject).listen(port, '127.0.0.1', () => s.close(resolve));
+  });
+});
