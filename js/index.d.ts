@@ -125,3 +125,37 @@ export namespace browser {
   /** commandsFor: the [file, args] candidates open() tries, in order. */
   function commandsFor(url: string, options?: { platform?: string; env?: Record<string, string | undefined> }): [string, string[]][];
 }
+
+/** HttpOptions: one HTTP(S) request. TLS is always verified; `caFile` adds a CA (tests only). */
+export interface HttpOptions {
+  url: string;
+  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD';
+  headers?: Record<string, string>;
+  /** form: sent as application/x-www-form-urlencoded (values may be secrets; keryx wipes its copy). */
+  form?: Record<string, string>;
+  /** json: a JSON string, or a value to stringify; sent as application/json. */
+  json?: unknown;
+  body?: string | Uint8Array;
+  /** connectTimeoutMs: default 10000. timeoutMs: the whole request, default 30000. */
+  connectTimeoutMs?: number;
+  timeoutMs?: number;
+  /** maxBytes: the response body cap (default 1 MiB); more gives response_too_large. */
+  maxBytes?: number;
+  caFile?: string;
+  /** followRedirects: false (default), true (up to 5) or a count up to 20; https never downgrades. */
+  followRedirects?: boolean | number;
+}
+
+/** HttpResponse: any status is a response; lowercased header names (set-cookie as an array). */
+export interface HttpResponse {
+  status: number;
+  headers: Record<string, string | string[]>;
+  body: string;
+}
+
+export namespace http {
+  /** request: performs the request off the JS thread; rejects with timeout, tls_error, network_error, response_too_large, invalid_argument. */
+  function request(options: HttpOptions): Promise<HttpResponse>;
+  /** json: request() plus JSON.parse of the body as `data`; json_invalid when it is not JSON. */
+  function json(options: HttpOptions): Promise<HttpResponse & { data: unknown }>;
+}

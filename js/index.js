@@ -8,6 +8,7 @@ const { KeryxError, codes } = require('./lib/errors');
 const pkce = require('./lib/pkce');
 const capture = require('./lib/capture');
 const browser = require('./lib/browser');
+const http = require('./lib/http');
 const { version } = require('../package.json');
 
 module.exports = {
@@ -17,4 +18,5 @@ module.exports = {
   pkce,
   capture,
   browser,
+  http,
 };
