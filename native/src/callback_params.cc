@@ -67,6 +67,7 @@ CallbackVerdict judge_callback(const QueryParams& params, std::string_view expec
     }
   }
   CallbackVerdict v;
+  v.state = std::string(first("state"));
   if (has_error) {
     v.kind = CallbackVerdict::Kind::kPlatformError;
     v.error = sanitize_text(first("error"), 64);
@@ -109,10 +110,17 @@ CallbackVerdict judge_paste(std::string_view text, std::string_view expected_sta
     }
     return v;
   }
-  if (s.find('=') != std::string_view::npos && (s.rfind("code=", 0) == 0 || s.rfind("?", 0) == 0 ||
-                                                  s.find("&code=") != std::string_view::npos)) {
-    if (s.front() == '?') s.remove_prefix(1);
-    return judge_paste("http://paste.invalid/?" + std::string(s), expected_state);
+  if (s.find('=') != std::string_view::npos) {
+    // A query string ("code=..&state=..", "?error=access_denied&state=.."), judged like a URL's.
+    std::string_view query = s.front() == '?' ? s.substr(1) : s;
+    QueryParams params = query_parse(query);
+    if (params.count("code") || params.count("error") || params.count("state")) {
+      return judge_paste("http://paste.invalid/?" + std::string(query), expected_state);
+    }
+    if (s.find('&') != std::string_view::npos || s.front() == '?') {
+      return rejected(Code::kPasteInvalid, "the pasted query has neither a code nor an error");
+    }
+    // Otherwise a bare code that happens to contain '=' (base64 padding): fall through.
   }
   // A bare code, possibly still percent-encoded from the address bar.
   SecretString decoded(percent_decode(s));

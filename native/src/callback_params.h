@@ -29,6 +29,7 @@ struct CallbackVerdict {
   enum class Kind { kCode, kPlatformError, kRejected };
   Kind kind = Kind::kRejected;
   SecretString code;
+  std::string state;  // the state that came with it ("" when none did)
   std::string error;
   std::string description;
   Status status;

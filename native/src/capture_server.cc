@@ -4,6 +4,7 @@
 #include "capture_server.h"
 
 #include <errno.h>
+#include <algorithm>
 #include <cstring>
 #include <httplib.h>
 #include <netinet/in.h>
@@ -19,6 +20,12 @@ namespace {
 
 constexpr std::size_t kMaxBodyBytes = 4096;
 constexpr auto kDrainGrace = std::chrono::milliseconds(300);
+constexpr auto kReaperInterval = std::chrono::milliseconds(250);
+// kBusyConnectionAge: while connections queue for a worker, any connection older than this ends.
+constexpr auto kBusyConnectionAge = std::chrono::milliseconds(1000);
+// cpp-httplib listens with a backlog of 5; bursts (preconnects, floods) would drop SYNs and stall
+// the real callback for a second. The socket's backlog is raised right after bind.
+constexpr int kListenBacklog = 128;
 
 // CountingQueue: cpp-httplib's thread pool, counting the connections being handled so close()
 // can let a success page finish before it ends what is left.
@@ -54,6 +61,23 @@ struct CaptureServer::Listening {
   std::string host;
 };
 
+namespace {
+
+// release_unstarted: closes listeners that were bound but never started. cpp-httplib closes its
+// listening socket only when a running accept loop is stopped, so each is started and stopped.
+void release_unstarted(std::vector<std::unique_ptr<CaptureServer::Listening>>& made) {
+  for (auto& l : made) {
+    httplib::Server* srv = l->server.get();
+    std::thread loop([srv] { srv->listen_after_bind(); });
+    while (!srv->is_running()) std::this_thread::yield();
+    srv->stop();
+    loop.join();
+  }
+  made.clear();
+}
+
+}  // namespace
+
 CaptureServer::CaptureServer(const CaptureOptions& options, Listener on_result)
     : options_(options),
       slot_([this, on_result = std::move(on_result)](const Result<CaptureResult>& result) {
@@ -87,9 +111,19 @@ Result<std::unique_ptr<CaptureServer>> CaptureServer::start(const CaptureOptions
   const auto deadline = std::chrono::steady_clock::now() + options.timeout;
   CaptureServer* self = server.get();
   server->watchdog_ = std::thread([self, deadline] {
-    if (!self->slot_.wait_until(deadline)) {
-      self->slot_.fill(Status(Code::kCaptureTimeout, "no callback or pasted code arrived before the timeout"));
+    // Ends the flow at its timeout and, meanwhile, connections older than the deadline.
+    ConnectionReaper reaper(self->port_, self->options_.connection_deadline);
+    const bool listening = !self->paste_only_ && self->port_ > 0;
+    for (;;) {
+      const auto tick = std::min(deadline, std::chrono::steady_clock::now() + kReaperInterval);
+      if (self->slot_.wait_until(tick)) return;
+      if (std::chrono::steady_clock::now() >= deadline) break;
+      if (!listening) continue;
+      // Connections waiting for a worker: the pool is held by slow clients, so tighten the limit.
+      const bool queueing = self->in_flight_->load() > static_cast<int>(self->options_.max_connections);
+      reaper.sweep(std::chrono::steady_clock::now(), queueing ? kBusyConnectionAge : std::chrono::milliseconds::zero());
     }
+    self->slot_.fill(Status(Code::kCaptureTimeout, "no callback or pasted code arrived before the timeout"));
   });
   return server;
 }
@@ -176,13 +210,18 @@ Status CaptureServer::bind_all(const std::vector<std::string>& hosts, int port, 
     } else {
       l->server = std::make_unique<httplib::Server>();
     }
-    if (!l->server->is_valid()) return Status(Code::kTlsError, "could not set up TLS for the callback server");
+    if (!l->server->is_valid()) {
+      release_unstarted(made);
+      return Status(Code::kTlsError, "could not set up TLS for the callback server");
+    }
     httplib::Server& s = *l->server;
     auto in_flight = in_flight_;
     const std::size_t threads = options_.max_connections;
     s.new_task_queue = [threads, in_flight] { return new CountingQueue(threads, in_flight); };
     const bool is_v6 = host.find(':') != std::string::npos;
-    s.set_socket_options([is_v6, dual_stack_any](socket_t sock) {
+    auto listen_fd = std::make_shared<socket_t>(INVALID_SOCKET);
+    s.set_socket_options([is_v6, dual_stack_any, listen_fd](socket_t sock) {
+      *listen_fd = sock;
       int yes = 1, no = 0;
       // SO_REUSEADDR (not cpp-httplib's default SO_REUSEPORT, which would let two servers share a
       // port): rebinding right after a previous run's TIME_WAIT works, a live listener still blocks.
@@ -241,9 +280,10 @@ Status CaptureServer::bind_all(const std::vector<std::string>& hosts, int port, 
     }
     if (!ok) {
       const int err = errno;
+      release_unstarted(made);  // a half-bound set (127.0.0.1 but not ::1) must not keep its port
       if (err == EADDRINUSE) return Status(Code::kPortInUse, "port " + std::to_string(chosen) + " is in use");
       if (is_v6 && !dual_stack_any && hosts.size() > 1 && (err == EADDRNOTAVAIL || err == EAFNOSUPPORT)) {
-        continue;  // no IPv6 loopback on this machine: 127.0.0.1 alone serves
+        return bind_all({hosts.front()}, chosen, false);  // no IPv6 loopback here: 127.0.0.1 alone serves
       }
       if (is_v6 && dual_stack_any && (err == EADDRNOTAVAIL || err == EAFNOSUPPORT)) {
         return bind_all({"0.0.0.0"}, port, false);  // IPv6 disabled: all IPv4 interfaces
@@ -251,6 +291,7 @@ Status CaptureServer::bind_all(const std::vector<std::string>& hosts, int port, 
       return Status(Code::kBindFailed, "could not listen on " + host + " port " + std::to_string(chosen) +
                                            (err ? std::string(" (") + std::strerror(err) + ")" : std::string()));
     }
+    if (*listen_fd != INVALID_SOCKET) ::listen(*listen_fd, kListenBacklog);  // Linux: updates the backlog
     made.push_back(std::move(l));
   }
   if (made.empty()) return Status(Code::kBindFailed, "no address could be bound");
@@ -285,6 +326,7 @@ Status CaptureServer::offer(std::string_view text) {
   } else {
     CaptureResult result;
     result.code = std::move(v.code);
+    result.state = std::move(v.state);
     result.source = CaptureSource::kPaste;
     won = slot_.fill(std::move(result));
   }
@@ -296,6 +338,7 @@ void CaptureServer::cancel() { slot_.fill(Status(Code::kCancelled, "the authoriz
 
 void CaptureServer::close() {
   if (closed_.exchange(true)) return;
+  cancel();  // wakes the watchdog; no effect when the flow already has its result
   stop_listening();
   // Let a page being written finish, then end whatever is left (idle preconnects, slow clients).
   const auto grace_end = std::chrono::steady_clock::now() + kDrainGrace;

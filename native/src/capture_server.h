@@ -9,6 +9,10 @@
 //   server.value()->offer(pasted_line);                // from stdin, racing the browser
 //   Result<CaptureResult> r = server.value()->wait();
 //
+// Limits: one request per connection, a per-receive read timeout, a total connection deadline
+// (enforced by the watchdog thread; 1 s while connections queue for a worker), max_connections
+// handled at once, a listen backlog of 128.
+//
 // Rules: only GET on the redirect path with this flow's state can end the flow (a code, or the
 // platform's error); a wrong state or a missing code gets a 400 page and the flow keeps waiting;
 // any other path gets 404; every response closes its connection; the code and state are never
@@ -53,6 +57,9 @@ struct CaptureOptions {
   std::string expected_state;              // the flow's state; empty only for flows without state
   std::chrono::milliseconds timeout{std::chrono::minutes(5)};
   std::chrono::milliseconds read_timeout{std::chrono::seconds(5)};  // per receive, per connection
+  // connection_deadline: the longest one connection may live, however it dribbles bytes; a browser
+  // callback takes milliseconds, so slow clients cannot hold the workers (slowloris).
+  std::chrono::milliseconds connection_deadline{std::chrono::seconds(4)};
   std::size_t max_connections = 16;        // connections handled at once; more wait in the queue
   CertAlgorithm cert_algorithm = CertAlgorithm::kEcdsaP256;
   std::string app_name = "keryx";          // named on the browser pages
@@ -61,6 +68,7 @@ struct CaptureOptions {
 class CaptureServer {
  public:
   using Listener = CaptureSlot::Listener;
+  struct Listening;  // one bound address: its server and accept thread
 
   // start: validates `options`, makes the certificate (https), binds, and starts listening. When it
   // returns ok, connections are accepted and redirect_uri() is final. `on_result` (optional) is
@@ -103,12 +111,11 @@ class CaptureServer {
   // finished: whether the result is in.
   bool finished() const { return slot_.filled(); }
 
-  // close: stops listening, ends lingering connections, joins every thread. Idempotent; the
-  // destructor calls it (after cancel()).
+  // close: cancels the flow if it has no result yet, stops listening, ends lingering connections
+  // and joins every thread. Idempotent; the destructor calls it.
   void close();
 
  private:
-  struct Listening;
   explicit CaptureServer(const CaptureOptions& options, Listener on_result);
 
   Status bind_all(const std::vector<std::string>& hosts, int port, bool dual_stack_any);

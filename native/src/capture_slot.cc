@@ -9,8 +9,12 @@ bool CaptureSlot::fill(Result<CaptureResult> result) {
     if (result_.has_value()) return false;
     result_.emplace(std::move(result));
   }
-  changed_.notify_all();
   if (listener_) listener_(*result_);  // result_ never changes once set
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    delivered_ = true;
+  }
+  changed_.notify_all();
   return true;
 }
 
@@ -21,12 +25,12 @@ bool CaptureSlot::filled() const {
 
 bool CaptureSlot::wait_until(std::chrono::steady_clock::time_point deadline) const {
   std::unique_lock<std::mutex> lock(mutex_);
-  return changed_.wait_until(lock, deadline, [this] { return result_.has_value(); });
+  return changed_.wait_until(lock, deadline, [this] { return delivered_; });
 }
 
 Result<CaptureResult> CaptureSlot::wait() const {
   std::unique_lock<std::mutex> lock(mutex_);
-  changed_.wait(lock, [this] { return result_.has_value(); });
+  changed_.wait(lock, [this] { return delivered_; });
   return *result_;
 }
 

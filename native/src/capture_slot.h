@@ -33,25 +33,27 @@ class CaptureSlot {
   using Listener = std::function<void(const Result<CaptureResult>&)>;
 
   // CaptureSlot: `listener` (optional) is called exactly once, by the thread whose fill won, with
-  // the slot's lock released.
+  // the slot's lock released, before wait() and wait_until() see the result.
   explicit CaptureSlot(Listener listener = {}) : listener_(std::move(listener)) {}
 
   // fill: stores `result` if the slot is empty and returns true; returns false otherwise.
   bool fill(Result<CaptureResult> result);
 
-  // filled: whether a result is in.
+  // filled: whether a result is in (later fills are refused from this moment).
   bool filled() const;
 
-  // wait_until: blocks until filled or `deadline`; returns whether it is filled.
+  // wait_until: blocks until the result is in and its listener has run, or until `deadline`;
+  // returns whether the result is in.
   bool wait_until(std::chrono::steady_clock::time_point deadline) const;
 
-  // wait: blocks until filled and returns a copy of the result.
+  // wait: blocks until the result is in and its listener has run; returns a copy of the result.
   Result<CaptureResult> wait() const;
 
  private:
   mutable std::mutex mutex_;
   mutable std::condition_variable changed_;
   std::optional<Result<CaptureResult>> result_;
+  bool delivered_ = false;  // the listener has run
   Listener listener_;
 };
 

@@ -7,7 +7,9 @@
 #include <sys/stat.h>
 
 #include <cstdlib>
+#include <functional>
 #include <memory>
+#include <set>
 
 namespace keryx {
 namespace {
@@ -25,33 +27,56 @@ int local_port_of(int fd) {
   return -1;
 }
 
-}  // namespace
-
-int shutdown_accepted_sockets(int port) {
+// for_each_accepted: calls fn(fd, inode) for each connected, non-listening socket on local `port`.
+void for_each_accepted(int port, const std::function<void(int, ino_t)>& fn) {
 #ifdef __linux__
   std::unique_ptr<DIR, DirCloser> dir(opendir("/proc/self/fd"));
-  if (!dir) return 0;
-  int count = 0;
+  if (!dir) return;
   while (dirent* entry = readdir(dir.get())) {
     char* end = nullptr;
     long fd = std::strtol(entry->d_name, &end, 10);
     if (end == entry->d_name || *end != '\0' || fd == dirfd(dir.get())) continue;
+    const int sock = static_cast<int>(fd);
     struct stat st {};
-    if (fstat(static_cast<int>(fd), &st) != 0 || !S_ISSOCK(st.st_mode)) continue;
+    if (fstat(sock, &st) != 0 || !S_ISSOCK(st.st_mode)) continue;
     int listening = 0;
     socklen_t optlen = sizeof listening;
-    if (getsockopt(static_cast<int>(fd), SOL_SOCKET, SO_ACCEPTCONN, &listening, &optlen) != 0 || listening) continue;
-    if (local_port_of(static_cast<int>(fd)) != port) continue;
+    if (getsockopt(sock, SOL_SOCKET, SO_ACCEPTCONN, &listening, &optlen) != 0 || listening) continue;
+    if (local_port_of(sock) != port) continue;
     sockaddr_storage peer{};
     socklen_t peer_len = sizeof peer;
-    if (getpeername(static_cast<int>(fd), reinterpret_cast<sockaddr*>(&peer), &peer_len) != 0) continue;
-    if (shutdown(static_cast<int>(fd), SHUT_RDWR) == 0) ++count;
+    if (getpeername(sock, reinterpret_cast<sockaddr*>(&peer), &peer_len) != 0) continue;
+    fn(sock, st.st_ino);
   }
-  return count;
 #else
   (void)port;
-  return 0;
+  (void)fn;
 #endif
+}
+
+}  // namespace
+
+int shutdown_accepted_sockets(int port) {
+  int count = 0;
+  for_each_accepted(port, [&](int fd, ino_t) {
+    if (shutdown(fd, SHUT_RDWR) == 0) ++count;
+  });
+  return count;
+}
+
+int ConnectionReaper::sweep(std::chrono::steady_clock::time_point now, std::chrono::milliseconds max_age_override) {
+  const std::chrono::milliseconds limit = max_age_override.count() > 0 ? max_age_override : max_age_;
+  int count = 0;
+  std::set<ino_t> alive;
+  for_each_accepted(port_, [&](int fd, ino_t inode) {
+    alive.insert(inode);
+    auto [it, inserted] = first_seen_.emplace(inode, now);
+    if (!inserted && now - it->second > limit && shutdown(fd, SHUT_RDWR) == 0) ++count;
+  });
+  for (auto it = first_seen_.begin(); it != first_seen_.end();) {
+    it = alive.count(it->first) ? std::next(it) : first_seen_.erase(it);
+  }
+  return count;
 }
 
 }  // namespace keryx

@@ -1,8 +1,13 @@
-// socket_sweep.h: ends connections a stopping server still has open. cpp-httplib joins its worker
-// threads on stop, and a worker blocked in recv() on an idle or slow (slowloris) client would hold
-// that join for as long as the client dribbles bytes. Shutting those sockets down wakes the worker
-// at once.
+// socket_sweep.h: ends server-side connections from outside the threads serving them.
+// cpp-httplib serves each connection on a pool thread blocked in recv(), with a read timeout that
+// restarts at every byte, so a client dribbling bytes (slowloris) could hold a worker forever, and
+// hold up the pool's join on stop. Shutting such sockets down wakes their worker at once.
 #pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <map>
 
 namespace keryx {
 
@@ -10,5 +15,24 @@ namespace keryx {
 // process whose local port is `port`. Listening sockets and client sockets are left alone.
 // Returns how many were shut down. Linux reads /proc/self/fd; elsewhere it does nothing.
 int shutdown_accepted_sockets(int port);
+
+// ConnectionReaper: enforces a total lifetime on the accepted connections of one port. Each
+// sweep() notes connections it has not seen before and shuts down those first seen more than
+// `max_age` ago. Sweep every few hundred milliseconds; the effective limit is max_age plus one
+// sweep interval. Not thread-safe (one sweeping thread).
+class ConnectionReaper {
+ public:
+  ConnectionReaper(int port, std::chrono::milliseconds max_age) : port_(port), max_age_(max_age) {}
+
+  // sweep: shuts down connections older than max_age (or `max_age_override` when given, e.g. a
+  // shorter limit while connections are queueing); returns how many.
+  int sweep(std::chrono::steady_clock::time_point now = std::chrono::steady_clock::now(),
+            std::chrono::milliseconds max_age_override = std::chrono::milliseconds::zero());
+
+ private:
+  int port_;
+  std::chrono::milliseconds max_age_;
+  std::map<ino_t, std::chrono::steady_clock::time_point> first_seen_;
+};
 
 }  // namespace keryx

@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <curl/curl.h>
 
+#include <cctype>
 #include <memory>
 
 #include "crypto_init.h"
@@ -56,6 +57,7 @@ Result<UrlParts> url_parse(std::string_view text) {
     out.host = out.host.substr(1, out.host.size() - 2);
   }
   if (out.host.empty()) return Status(Code::kInvalidArgument, "URL has no host");
+  for (char& c : out.host) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));  // RFC 3986 §3.2.2
   std::string explicit_port = part(url.get(), CURLUPART_PORT);
   out.port_explicit = !explicit_port.empty();
   std::string port = part(url.get(), CURLUPART_PORT, CURLU_DEFAULT_PORT);
@@ -64,7 +66,12 @@ Result<UrlParts> url_parse(std::string_view text) {
   if (out.path.empty()) out.path = "/";
   out.query = part(url.get(), CURLUPART_QUERY);
   out.fragment = part(url.get(), CURLUPART_FRAGMENT);
-  out.has_userinfo = !part(url.get(), CURLUPART_USER).empty();
+  // "http://:pw@host/" has an empty user but still a userinfo.
+  const std::size_t authority_start = input.find("//") == std::string::npos ? 0 : input.find("//") + 2;
+  const std::string_view authority = std::string_view(input).substr(
+      authority_start, input.find_first_of("/?#", authority_start) - authority_start);
+  out.has_userinfo = !part(url.get(), CURLUPART_USER).empty() || !part(url.get(), CURLUPART_PASSWORD).empty() ||
+                     authority.find('@') != std::string_view::npos;
   return out;
 }
 
