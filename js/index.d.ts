@@ -7,7 +7,8 @@ export type ErrorCode =
   | 'http_status' | 'response_too_large' | 'json_invalid' | 'platform_rejected' | 'state_mismatch'
   | 'missing_code' | 'port_range_busy' | 'port_in_use' | 'bind_failed' | 'redirect_invalid'
   | 'capture_timeout' | 'cancelled' | 'paste_invalid' | 'already_finished' | 'token_expired'
-  | 'token_revoked' | 'vault_corrupt' | 'crypto_error' | 'addon_missing' | 'usage';
+  | 'token_revoked' | 'vault_corrupt' | 'crypto_error' | 'not_found' | 'insecure_permissions' | 'lock_timeout' | 'vault_wrong_key' | 'vault_truncated' | 'vault_rollback' | 'vault_format_unsupported' | 'keychain_unavailable' | 'keychain_locked' | 'config_invalid' | 'secret_in_config' | 'vault_key_missing'
+  | 'addon_missing' | 'usage';
 
 /** KeryxError: the one error class keryx throws. Its message and details never hold a secret. */
 export class KeryxError extends Error {

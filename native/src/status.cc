@@ -30,6 +30,18 @@ std::string_view code_name(Code code) {
     case Code::kTokenRevoked: return "token_revoked";
     case Code::kVaultCorrupt: return "vault_corrupt";
     case Code::kCryptoError: return "crypto_error";
+    case Code::kNotFound: return "not_found";
+    case Code::kInsecurePermissions: return "insecure_permissions";
+    case Code::kLockTimeout: return "lock_timeout";
+    case Code::kVaultWrongKey: return "vault_wrong_key";
+    case Code::kVaultTruncated: return "vault_truncated";
+    case Code::kVaultRollback: return "vault_rollback";
+    case Code::kVaultFormatUnsupported: return "vault_format_unsupported";
+    case Code::kKeychainUnavailable: return "keychain_unavailable";
+    case Code::kKeychainLocked: return "keychain_locked";
+    case Code::kConfigInvalid: return "config_invalid";
+    case Code::kSecretInConfig: return "secret_in_config";
+    case Code::kVaultKeyMissing: return "vault_key_missing";
   }
   return "internal";
 }

@@ -45,6 +45,18 @@ enum class Code : int {
   kTokenRevoked = 22,       // token_revoked: (lifecycle) the platform no longer accepts the token
   kVaultCorrupt = 23,       // vault_corrupt: (storage) the vault failed authentication or parsing
   kCryptoError = 24,        // crypto_error: a cryptographic primitive failed
+  kNotFound = 25,               // not_found: a file, record or key that was asked for does not exist
+  kInsecurePermissions = 26,    // insecure_permissions: a file holding secrets is readable by group or others
+  kLockTimeout = 27,            // lock_timeout: another process held the vault lock too long
+  kVaultWrongKey = 28,          // vault_wrong_key: the vault was sealed with another key
+  kVaultTruncated = 29,         // vault_truncated: the vault file is shorter than its header says
+  kVaultRollback = 30,          // vault_rollback: the vault is older than the newest generation this install wrote
+  kVaultFormatUnsupported = 31, // vault_format_unsupported: the vault header is malformed or of an unknown version
+  kKeychainUnavailable = 32,    // keychain_unavailable: no OS keychain (Secret Service) could be reached
+  kKeychainLocked = 33,         // keychain_locked: the OS keychain is locked
+  kConfigInvalid = 34,          // config_invalid: the config file is not valid JSON or has a wrong type
+  kSecretInConfig = 35,         // secret_in_config: a secret was given as a config value
+  kVaultKeyMissing = 36,        // vault_key_missing: no key provider could supply the vault key
 };
 
 // code_name returns the frozen snake_case name of `code` ("state_mismatch").
