@@ -16,6 +16,8 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
   init_pkce(env, exports);
   init_http(env, exports);
   init_capture(env, exports);
+  init_config(env, exports);
+  init_store(env, exports);
   return exports;
 }
 

@@ -10,5 +10,7 @@ namespace keryx::bindings {
 void init_pkce(Napi::Env env, Napi::Object exports);
 void init_http(Napi::Env env, Napi::Object exports);
 void init_capture(Napi::Env env, Napi::Object exports);
+void init_config(Napi::Env env, Napi::Object exports);
+void init_store(Napi::Env env, Napi::Object exports);
 
 }  // namespace keryx::bindings
