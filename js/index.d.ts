@@ -160,3 +160,118 @@ export namespace http {
   /** json: request() plus JSON.parse of the body as `data`; json_invalid when it is not JSON. */
   function json(options: HttpOptions): Promise<HttpResponse & { data: unknown }>;
 }
+
+/** Paths: where keryx keeps its files (KERYX_HOME, KERYX_CONFIG, KERYX_VAULT, KERYX_VAULT_KEY_FILE, XDG dirs). */
+export interface Paths {
+  configDir: string;
+  dataDir: string;
+  configFile: string;
+  vault: string;
+  keyFile: string;
+  installId: string;
+}
+/** paths: every keryx file location for `env` (default process.env). */
+export function paths(env?: Record<string, string | undefined>): Paths;
+
+/** KeyProvider: what protects the vault key. */
+export type KeyProvider = 'env' | 'keychain' | 'passphrase' | 'key_file';
+
+/** TokenRecordInput: what store.put() takes. Times are Unix seconds (0 or absent: unknown). */
+export interface TokenRecordInput {
+  platform: string;
+  account: string;
+  accessToken?: string;
+  refreshToken?: string;
+  tokenType?: string;
+  scopes?: string[];
+  obtainedAt?: number;
+  expiresAt?: number;
+  refreshExpiresAt?: number;
+  isDefault?: boolean;
+  metadata?: Record<string, string>;
+}
+
+/** TokenSummary: a stored record without its tokens (store.list()). */
+export interface TokenSummary {
+  platform: string;
+  account: string;
+  hasAccessToken: boolean;
+  hasRefreshToken: boolean;
+  tokenType: string;
+  scopes: string[];
+  obtainedAt: number;
+  expiresAt: number;
+  refreshExpiresAt: number;
+  isDefault: boolean;
+  metadata: Record<string, string>;
+}
+
+/** StoredToken: a record with its tokens (secrets: never print them). */
+export interface StoredToken extends TokenSummary {
+  accessToken: string;
+  refreshToken?: string;
+  source: 'vault';
+  keyProvider: KeyProvider;
+}
+
+/** EnvToken: a token taken from the environment, which overrides the vault. */
+export interface EnvToken {
+  platform: string;
+  account: string;
+  source: 'env';
+  vars: string[];
+  accessToken?: string;
+  refreshToken?: string;
+}
+
+/** StoreOptions: overrides of the default locations and key sources (tests, tools). */
+export interface StoreOptions {
+  vaultPath?: string;
+  keyFilePath?: string;
+  installIdPath?: string;
+  keychain?: boolean;
+  keychainTimeoutMs?: number;
+  envKey?: string;
+  passphrase?: string;
+  lockTimeoutMs?: number;
+}
+
+/** KeryxStore: the encrypted token vault (keryx.store). */
+export interface KeryxStore {
+  /** info: the vault and what protects it; never fails for a missing key (see `problem`). */
+  info(options?: StoreOptions): Promise<{
+    vaultPath: string; keyFilePath: string; vaultExists: boolean; keyAvailable: boolean; keyProvider: KeyProvider | null;
+    skipped: { provider: KeyProvider; code: ErrorCode; message: string }[];
+    problem: { code: ErrorCode; message: string } | null; generation: number; records: number;
+  }>;
+  /** list: every record, without tokens. */
+  list(options?: StoreOptions): Promise<TokenSummary[]>;
+  /** get: one record with its tokens; not_found when none. */
+  get(platform: string, options?: StoreOptions & { account?: string }): Promise<StoredToken>;
+  /** put: stores a record durably (0600, fsync, atomic, under a cross-process lock). */
+  put(record: TokenRecordInput, options?: StoreOptions): Promise<{ keyProvider: KeyProvider; keyCreated: boolean; skipped: { provider: KeyProvider; code: ErrorCode; message: string }[] }>;
+  /** delete: removes a record; false when there was none. */
+  delete(platform: string, options?: StoreOptions & { account?: string }): Promise<boolean>;
+  /** resolve: the environment (`<PLATFORM>_ACCESS_TOKEN` / `_REFRESH_TOKEN`) first, then the vault. */
+  resolve(platform: string, options?: StoreOptions & { account?: string; env?: Record<string, string | undefined> }): Promise<EnvToken | StoredToken>;
+  /** envVarsFor: the override variable names for a platform. */
+  envVarsFor(platform: string): { access: string; refresh: string };
+}
+export const store: KeryxStore;
+
+export namespace config {
+  /** path: the config file's path. */
+  function path(): string;
+  /** get: the value at a dotted key (undefined when unset). */
+  function get(key: string, options?: { path?: string }): Promise<unknown>;
+  /** getJson: the exact JSON text at a key (large ids stay exact). */
+  function getJson(key: string, options?: { path?: string }): Promise<string | undefined>;
+  /** set: stores a value; secret_in_config for secrets (use the env var the message names). */
+  function set(key: string, value: unknown, options?: { path?: string }): Promise<void>;
+  function setJson(key: string, json: string, options?: { path?: string }): Promise<void>;
+  function unset(key: string, options?: { path?: string }): Promise<void>;
+  /** list: every leaf as { key, value }. */
+  function list(options?: { path?: string }): Promise<{ key: string; value: unknown }[]>;
+  function isSecretKey(key: string): boolean;
+  function secretEnvName(key: string): string;
+}

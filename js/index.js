@@ -9,6 +9,9 @@ const pkce = require('./lib/pkce');
 const capture = require('./lib/capture');
 const browser = require('./lib/browser');
 const http = require('./lib/http');
+const store = require('./lib/store');
+const config = require('./lib/config');
+const { paths } = require('./lib/paths');
 const { version } = require('../package.json');
 
 module.exports = {
@@ -19,4 +22,7 @@ module.exports = {
   capture,
   browser,
   http,
+  store,
+  config,
+  paths,
 };

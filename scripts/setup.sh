@@ -8,9 +8,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 build_pkgs=(cmake ninja-build g++ pkg-config libcurl4-openssl-dev libssl-dev libsodium-dev rapidjson-dev
-  libcpp-httplib-dev libgtest-dev nodejs)
-# What `npm test` drives for real: curl and Chromium as clients of the capture server.
-test_pkgs=(curl chromium)
+  libcpp-httplib-dev libgtest-dev libsecret-1-dev nodejs)
+# What `npm test` drives for real: curl and Chromium as clients of the capture server, and a
+# Secret Service (gnome-keyring in a D-Bus session, checked from outside with secret-tool).
+test_pkgs=(curl chromium gnome-keyring libsecret-tools dbus)
 want=("${build_pkgs[@]}")
 [ "${1:-}" = "--no-test-deps" ] || want+=("${test_pkgs[@]}")
 

@@ -7,7 +7,7 @@ const { Output } = require('./output');
 const EXIT = require('./exit_codes');
 const { version } = require('../../package.json');
 
-const COMMANDS = ['demo'];
+const COMMANDS = ['demo', 'status', 'logout', 'config'];
 
 function buildProgram() {
   const program = new Command();

@@ -31,7 +31,9 @@ class Keychain {
   // wrong-password unlock leaves lookups silently empty); keychain_unavailable when it cannot be
   // reached (no D-Bus session, no provider, no libsecret); timeout after the time box.
   virtual Result<SecretString> lookup(const std::string& account) = 0;
-  // store: creates or replaces the item for `account`, then reads it back to confirm.
+  // store: creates or replaces the item for `account`, then reads it back to confirm. `secret` is
+  // text without NUL bytes (invalid_argument otherwise): the Secret Service stores NUL-terminated
+  // strings, so key_provider stores the key as unpadded base64url (43 characters).
   virtual Status store(const std::string& account, const SecretString& secret, const std::string& label) = 0;
   // remove: deletes the item (ok when there was none).
   virtual Status remove(const std::string& account) = 0;

@@ -25,6 +25,8 @@
 
 namespace keryx {
 
+// kVaultHeaderBytes: the header's size, header_check included (148).
+inline constexpr std::size_t kVaultHeaderBytes = 8 + 2 + 1 + 1 + 8 + 8 + 16 + 16 + 16 + 8 + 16 + 24 + 8 + 16;
 inline constexpr std::size_t kVaultIdBytes = 16;
 inline constexpr std::size_t kVaultSaltBytes = 16;
 inline constexpr uint16_t kVaultVersion = 1;

@@ -1,0 +1,105 @@
+'use strict';
+// store.js: keryx.store, the encrypted token vault. Every call runs off the event loop and returns
+// a Promise. Tokens leave the vault only through get() and resolve(); list() and info() never
+// carry a secret.
+const { load } = require('./native');
+const { KeryxError, codes, awaitNative } = require('./errors');
+const { paths } = require('./paths');
+
+const PLATFORM = /^[a-z0-9_-]{1,64}$/;
+
+/** nativeOptions: the vault location and key sources, from the environment and `overrides`. */
+function nativeOptions(overrides = {}, env = process.env) {
+  const p = paths(env);
+  const vaultPath = overrides.vaultPath || p.vault;
+  return {
+    vaultPath,
+    installIdPath: overrides.installIdPath || p.installId,
+    keyFilePath: overrides.keyFilePath || p.keyFile,
+    keychainAccount: `vault:${vaultPath}`,
+    keychain: overrides.keychain ?? env.KERYX_KEYCHAIN !== 'off',
+    keychainTimeoutMs: overrides.keychainTimeoutMs ?? 3000,
+    envKey: overrides.envKey ?? env.KERYX_VAULT_KEY ?? '',
+    passphrase: overrides.passphrase ?? env.KERYX_VAULT_PASSPHRASE ?? '',
+    lockTimeoutMs: overrides.lockTimeoutMs ?? 10000,
+  };
+}
+
+function checkPlatform(platform) {
+  if (typeof platform !== 'string' || !PLATFORM.test(platform)) {
+    throw new KeryxError(codes.INVALID_ARGUMENT, 'platform must be 1-64 characters of a-z, 0-9, _ and -');
+  }
+}
+
+/** envVarsFor: the environment variables that override the vault for `platform`. */
+function envVarsFor(platform) {
+  const p = platform.toUpperCase().replace(/-/g, '_');
+  return { access: `${p}_ACCESS_TOKEN`, refresh: `${p}_REFRESH_TOKEN` };
+}
+
+/** info: `{ vaultPath, vaultExists, keyAvailable, keyProvider, skipped, problem, generation, records }`. */
+async function info(options = {}) {
+  const o = nativeOptions(options);
+  const i = await awaitNative(load().storeInfo(o));
+  return { vaultPath: o.vaultPath, keyFilePath: o.keyFilePath, ...i };
+}
+
+/** list: every stored record without its tokens (`hasAccessToken`, `hasRefreshToken` say what is there). */
+async function list(options = {}) {
+  return awaitNative(load().storeList(nativeOptions(options)));
+}
+
+/** get: the stored record for `platform` (its default account unless `account`), tokens included; not_found when none. */
+async function get(platform, { account = '', ...options } = {}) {
+  checkPlatform(platform);
+  const r = await awaitNative(load().storeGet(nativeOptions(options), platform, String(account)));
+  return { ...r, source: 'vault' };
+}
+
+/**
+ * put: stores `record` ({ platform, account, accessToken, refreshToken?, tokenType?, scopes?,
+ * obtainedAt?, expiresAt?, refreshExpiresAt? (Unix seconds), isDefault?, metadata? }) durably.
+ * Resolves to `{ keyProvider, keyCreated, skipped }`.
+ */
+async function put(record, options = {}) {
+  if (!record || typeof record !== 'object') throw new KeryxError(codes.INVALID_ARGUMENT, 'put() takes a record object');
+  checkPlatform(record.platform);
+  if (typeof record.account !== 'string' || record.account === '') {
+    throw new KeryxError(codes.INVALID_ARGUMENT, 'record.account must be a non-empty string');
+  }
+  if (typeof record.accessToken !== 'string' && typeof record.refreshToken !== 'string') {
+    throw new KeryxError(codes.INVALID_ARGUMENT, 'record needs an accessToken or a refreshToken');
+  }
+  const r = { obtainedAt: Math.floor(Date.now() / 1000), ...record };
+  return awaitNative(load().storePut(nativeOptions(options), r));
+}
+
+/** delete: removes the record; resolves true when one was removed, false when there was none. */
+async function remove(platform, { account = '', ...options } = {}) {
+  checkPlatform(platform);
+  return awaitNative(load().storeDelete(nativeOptions(options), platform, String(account)));
+}
+
+/**
+ * resolve: the token to use for `platform`: the environment (`<PLATFORM>_ACCESS_TOKEN`,
+ * `<PLATFORM>_REFRESH_TOKEN`) overrides the vault. The result says where it came from:
+ * `{ source: 'env', vars: [...] , accessToken?, refreshToken? }` or the vault record with
+ * `source: 'vault'` and `keyProvider`.
+ */
+async function resolve(platform, { account = '', env = process.env, ...options } = {}) {
+  checkPlatform(platform);
+  const vars = envVarsFor(platform);
+  const fromEnv = { platform, account: account || '', source: 'env', vars: [] };
+  if (env[vars.access]) {
+    fromEnv.accessToken = env[vars.access];
+    fromEnv.vars.push(vars.access);
+  }
+  if (env[vars.refresh]) {
+    fromEnv.refreshToken = env[vars.refresh];
+    fromEnv.vars.push(vars.refresh);
+  }
+  if (fromEnv.vars.length) return fromEnv;
+  return get(platform, { account, ...options });
+}
+
+module.exports = { info, list, get, put, delete: remove, resolve, envVarsFor, nativeOptions };
