@@ -1,13 +1,16 @@
-// addon.cc: the module entry point: library start-up once, then each area's functions.
+// addon.cc: the full addon's entry point (keryx.node): library start-up once, then each area's
+// functions. The light store addon has its own entry point, addon_store.cc.
 #include <napi.h>
 
 #include "crypto_init.h"
+#include "curl_init.h"
 #include "module.h"
 #include "status_error.h"
 
 namespace keryx::bindings {
 Napi::Object init(Napi::Env env, Napi::Object exports) {
   Status started = crypto_init();
+  if (started.ok()) started = curl_init();  // at load, on the main thread (STYLE 7)
   if (!started.ok()) {
     throw_status(env, started);
     return exports;

@@ -1,6 +1,9 @@
-// module.h: the addon's parts. Each bindings/<area>_binding.cc converts arguments to plain core
+// module.h: the addons' parts. Each bindings/<area>_binding.cc converts arguments to plain core
 // structs, schedules blocking work off the JS thread, and registers its functions through its
-// init function, called once from addon.cc.
+// init function, called once from an entry point:
+//   addon.cc        keryx.node: every area (links the whole core: libcurl, cpp-httplib, OpenSSL)
+//   addon_store.cc  keryx_store.node: pkce, config and store only (the vault half of the core,
+//                   libsodium alone), so `keryx status` does not load libcurl's ~30 libraries
 #pragma once
 
 #include <napi.h>

@@ -192,18 +192,28 @@ Napi::Value store_get(const Napi::CallbackInfo& info) {
       });
 }
 
+// storePut(options, record | record[]): one record, or many in one update.
 Napi::Value store_put(const Napi::CallbackInfo& info) {
   if (info.Length() < 2 || !info[0].IsObject() || !info[1].IsObject()) return usage(info.Env(), "storePut(options, record)");
   StoreOptions options = options_from_js(info[0].As<Napi::Object>());
-  auto record = std::make_shared<TokenRecord>(record_from_js(info[1].As<Napi::Object>()));
+  auto records = std::make_shared<std::vector<TokenRecord>>();
+  if (info[1].IsArray()) {
+    Napi::Array a = info[1].As<Napi::Array>();
+    for (uint32_t i = 0; i < a.Length(); ++i) {
+      if (!a.Get(i).IsObject()) return usage(info.Env(), "storePut(options, records): every record must be an object");
+      records->push_back(record_from_js(a.Get(i).As<Napi::Object>()));
+    }
+  } else {
+    records->push_back(record_from_js(info[1].As<Napi::Object>()));
+  }
   return queue(
       info.Env(),
-      [options, record](StoreWorker::Output& out) -> Status {
-        KERYX_RETURN_IF_ERROR(validate_record(*record));
+      [options, records](StoreWorker::Output& out) -> Status {
+        for (const TokenRecord& r : *records) KERYX_RETURN_IF_ERROR(validate_record(r));
         Result<std::unique_ptr<TokenStore>> store = TokenStore::open(options, true);
         if (!store.ok()) return store.status();
         out.key = store.value()->key();
-        return store.value()->put(std::move(*record));
+        return store.value()->put_many(std::move(*records));
       },
       [](Napi::Env env, StoreWorker::Output& out) -> Napi::Value {
         Napi::Object o = Napi::Object::New(env);
@@ -257,6 +267,9 @@ Napi::Value store_info(const Napi::CallbackInfo& info) {
         }
         o.Set("generation", static_cast<double>(i.generation));
         o.Set("records", static_cast<double>(i.records));
+        Napi::Array list = Napi::Array::New(env, i.set.records.size());
+        for (std::size_t n = 0; n < i.set.records.size(); ++n) list.Set(static_cast<uint32_t>(n), record_to_js(env, i.set.records[n], false));
+        o.Set("list", list);
         return o;
       });
 }

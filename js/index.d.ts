@@ -250,6 +250,8 @@ export interface KeryxStore {
   get(platform: string, options?: StoreOptions & { account?: string }): Promise<StoredToken>;
   /** put: stores a record durably (0600, fsync, atomic, under a cross-process lock). */
   put(record: TokenRecordInput, options?: StoreOptions): Promise<{ keyProvider: KeyProvider; keyCreated: boolean; skipped: { provider: KeyProvider; code: ErrorCode; message: string }[] }>;
+  /** putMany: many records in one locked update (one generation); nothing is written if one is invalid. */
+  putMany(records: TokenRecordInput[], options?: StoreOptions): Promise<{ keyProvider: KeyProvider; keyCreated: boolean; skipped: { provider: KeyProvider; code: ErrorCode; message: string }[] }>;
   /** delete: removes a record; false when there was none. */
   delete(platform: string, options?: StoreOptions & { account?: string }): Promise<boolean>;
   /** resolve: the environment (`<PLATFORM>_ACCESS_TOKEN` / `_REFRESH_TOKEN`) first, then the vault. */

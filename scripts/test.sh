@@ -3,6 +3,7 @@
 # end-to-end suite (node --test; real sockets, real headless Chromium).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-[ -f build/Release/keryx.node ] || npx --no-install cmake-js build --CDKERYX_BUILD_TESTS=OFF
+# Incremental: a no-op when both addons (keryx.node, keryx_store.node) are up to date.
+npx --no-install cmake-js build --CDKERYX_BUILD_TESTS=OFF >/dev/null
 bash scripts/test-native.sh
 node --test --test-concurrency=1 tests/js/ tests/e2e/

@@ -73,7 +73,7 @@ function path() {
 async function getJson(key, options = {}) {
   checkKey(key);
   const file = resolvePath(options);
-  const text = await awaitNative(load().configGet(file, key));
+  const text = await awaitNative(load('store').configGet(file, key));
   return text === null ? undefined : text;
 }
 
@@ -93,7 +93,7 @@ async function setJson(key, json, options = {}) {
   checkKey(key);
   if (typeof json !== 'string' || json.trim() === '') throw fail('json must be a non-empty string of JSON text');
   const file = resolvePath(options);
-  await awaitNative(load().configSet(file, key, json));
+  await awaitNative(load('store').configSet(file, key, json));
 }
 
 function strictReplacer(name, value) {
@@ -119,7 +119,7 @@ async function set(key, value, options = {}) {
 async function unset(key, options = {}) {
   checkKey(key);
   const file = resolvePath(options);
-  await awaitNative(load().configUnset(file, key));
+  await awaitNative(load('store').configUnset(file, key));
 }
 
 /**
@@ -128,7 +128,7 @@ async function unset(key, options = {}) {
  */
 async function list(options = {}) {
   const file = resolvePath(options);
-  const leaves = await awaitNative(load().configList(file));
+  const leaves = await awaitNative(load('store').configList(file));
   return leaves.map(({ key, json }) => ({ key, value: JSON.parse(json), json }));
 }
 

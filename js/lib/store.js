@@ -37,22 +37,25 @@ function envVarsFor(platform) {
   return { access: `${p}_ACCESS_TOKEN`, refresh: `${p}_REFRESH_TOKEN` };
 }
 
-/** info: `{ vaultPath, vaultExists, keyAvailable, keyProvider, skipped, problem, generation, records }`. */
+/**
+ * info: `{ vaultPath, vaultExists, keyAvailable, keyProvider, skipped, problem, generation,
+ * records, list }`; `list` holds the records without tokens (as list() does), from the same read.
+ */
 async function info(options = {}) {
   const o = nativeOptions(options);
-  const i = await awaitNative(load().storeInfo(o));
+  const i = await awaitNative(load('store').storeInfo(o));
   return { vaultPath: o.vaultPath, keyFilePath: o.keyFilePath, ...i };
 }
 
 /** list: every stored record without its tokens (`hasAccessToken`, `hasRefreshToken` say what is there). */
 async function list(options = {}) {
-  return awaitNative(load().storeList(nativeOptions(options)));
+  return awaitNative(load('store').storeList(nativeOptions(options)));
 }
 
 /** get: the stored record for `platform` (its default account unless `account`), tokens included; not_found when none. */
 async function get(platform, { account = '', ...options } = {}) {
   checkPlatform(platform);
-  const r = await awaitNative(load().storeGet(nativeOptions(options), platform, String(account)));
+  const r = await awaitNative(load('store').storeGet(nativeOptions(options), platform, String(account)));
   return { ...r, source: 'vault' };
 }
 
@@ -61,8 +64,8 @@ async function get(platform, { account = '', ...options } = {}) {
  * obtainedAt?, expiresAt?, refreshExpiresAt? (Unix seconds), isDefault?, metadata? }) durably.
  * Resolves to `{ keyProvider, keyCreated, skipped }`.
  */
-async function put(record, options = {}) {
-  if (!record || typeof record !== 'object') throw new KeryxError(codes.INVALID_ARGUMENT, 'put() takes a record object');
+function checkRecord(record) {
+  if (!record || typeof record !== 'object') throw new KeryxError(codes.INVALID_ARGUMENT, 'a record must be an object');
   checkPlatform(record.platform);
   if (typeof record.account !== 'string' || record.account === '') {
     throw new KeryxError(codes.INVALID_ARGUMENT, 'record.account must be a non-empty string');
@@ -70,14 +73,32 @@ async function put(record, options = {}) {
   if (typeof record.accessToken !== 'string' && typeof record.refreshToken !== 'string') {
     throw new KeryxError(codes.INVALID_ARGUMENT, 'record needs an accessToken or a refreshToken');
   }
+}
+
+async function put(record, options = {}) {
+  checkRecord(record);
   const r = { obtainedAt: Math.floor(Date.now() / 1000), ...record };
-  return awaitNative(load().storePut(nativeOptions(options), r));
+  return awaitNative(load('store').storePut(nativeOptions(options), r));
+}
+
+/**
+ * putMany: stores many records in one locked update (one new vault generation): an import, or a
+ * migration. Every record is checked first; if one is invalid, nothing is written.
+ */
+async function putMany(records, options = {}) {
+  if (!Array.isArray(records) || records.length === 0) throw new KeryxError(codes.INVALID_ARGUMENT, 'putMany() takes a non-empty array of records');
+  const now = Math.floor(Date.now() / 1000);
+  const checked = records.map((record) => {
+    checkRecord(record);
+    return { obtainedAt: now, ...record };
+  });
+  return awaitNative(load().storePut(nativeOptions(options), checked));
 }
 
 /** delete: removes the record; resolves true when one was removed, false when there was none. */
 async function remove(platform, { account = '', ...options } = {}) {
   checkPlatform(platform);
-  return awaitNative(load().storeDelete(nativeOptions(options), platform, String(account)));
+  return awaitNative(load('store').storeDelete(nativeOptions(options), platform, String(account)));
 }
 
 /**
@@ -102,4 +123,4 @@ async function resolve(platform, { account = '', env = process.env, ...options }
   return get(platform, { account, ...options });
 }
 
-module.exports = { info, list, get, put, delete: remove, resolve, envVarsFor, nativeOptions };
+module.exports = { info, list, get, put, putMany, delete: remove, resolve, envVarsFor, nativeOptions };

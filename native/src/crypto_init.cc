@@ -1,8 +1,7 @@
-// crypto_init.cc: sodium_init and curl_global_init, once (curl_global_init is not thread-safe on its
-// own, so both sit behind one std::call_once).
+// crypto_init.cc: sodium_init, once (sodium_init is itself idempotent, but the call_once also
+// remembers its answer).
 #include "crypto_init.h"
 
-#include <curl/curl.h>
 #include <sodium.h>
 
 #include <mutex>
@@ -12,10 +11,7 @@ namespace keryx {
 Status crypto_init() {
   static std::once_flag once;
   static bool sodium_ok = false;
-  std::call_once(once, [] {
-    sodium_ok = sodium_init() >= 0;
-    curl_global_init(CURL_GLOBAL_DEFAULT);
-  });
+  std::call_once(once, [] { sodium_ok = sodium_init() >= 0; });
   if (!sodium_ok) return Status(Code::kCryptoError, "libsodium failed to initialise");
   return Status::Ok();
 }

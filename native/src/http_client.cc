@@ -10,7 +10,7 @@
 #include <memory>
 #include <utility>
 
-#include "crypto_init.h"
+#include "curl_init.h"
 #include "secret_string.h"
 
 namespace keryx {
@@ -337,7 +337,7 @@ std::string http_redact_url(std::string_view url) {
 }
 
 Result<HttpResponse> http_send(const HttpRequest& request) {
-  KERYX_RETURN_IF_ERROR(crypto_init());
+  KERYX_RETURN_IF_ERROR(curl_init());
   Result<Target> target = parse_target(request.url);
   if (!target.ok()) return target.status();
   KERYX_RETURN_IF_ERROR(check_request(request));

@@ -51,12 +51,14 @@ std::string shell_quote(const std::string& path) {
 // on an opened descriptor (read_private_file).
 Status check_stat(const struct stat& st, const std::string& path) {
   if (S_ISLNK(st.st_mode)) {
-    return Status(Code::kInsecurePermissions, path + " is a symbolic link; keryx only reads a regular file it owns");
+    return Status(Code::kInsecurePermissions,
+                  path + " is a symbolic link; keryx only reads a regular file it owns");
   }
   if (!S_ISREG(st.st_mode)) return Status(Code::kInsecurePermissions, path + " is not a regular file");
   if (st.st_uid != ::geteuid()) {
     return Status(Code::kInsecurePermissions, path + " is owned by uid " + std::to_string(st.st_uid) +
-                                                  ", not by this user (uid " + std::to_string(::geteuid()) + ")");
+                                                  ", not by this user (uid " + std::to_string(::geteuid()) +
+                                                  ")");
   }
   if ((st.st_mode & 077) != 0) {
     char mode[8];
@@ -193,7 +195,9 @@ Status write_file_atomic(const std::string& path, std::string_view bytes) {
   for (int attempt = 0; attempt < 8 && fd < 0; ++attempt) {
     temp = prefix + "." + name + "." + hex_encode(random_bytes(8).view()) + ".tmp";
     fd = ::open(temp.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0600);
-    if (fd < 0 && errno != EEXIST) return sys_error(Code::kIoError, "cannot create a temp file beside " + path, errno);
+    if (fd < 0 && errno != EEXIST) {
+      return sys_error(Code::kIoError, "cannot create a temp file beside " + path, errno);
+    }
   }
   if (fd < 0) return Status(Code::kIoError, "cannot create a unique temp file beside " + path);
   Fd file(fd);

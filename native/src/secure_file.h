@@ -19,13 +19,16 @@ namespace keryx {
 // they are). io_error on failure.
 Status ensure_private_dir(const std::string& dir);
 
-// check_private_permissions: ok when `path` is a regular file owned by this user and not readable
-// or writable by group or others. insecure_permissions otherwise, with the exact `chmod 600 <path>`
-// in the message; not_found when it does not exist.
+// check_private_permissions: ok when `path` is a regular file (not a symlink, checked with lstat)
+// owned by this user and not readable or writable by group or others. insecure_permissions
+// otherwise; for group/other access the message holds the exact `chmod 600 <path>` to run (the path
+// shell-quoted when needed), for a symlink, another owner or a non-file it says which. not_found
+// when it does not exist.
 Status check_private_permissions(const std::string& path);
 
-// read_private_file: the whole file (at most `max_bytes`, else invalid_argument) after
-// check_private_permissions. not_found when it does not exist.
+// read_private_file: the whole file (at most `max_bytes`, else invalid_argument) after the
+// check_private_permissions rules, applied with fstat to the descriptor opened with O_NOFOLLOW (so
+// the file checked is the file read). not_found when it does not exist.
 Result<SecretString> read_private_file(const std::string& path, std::size_t max_bytes);
 
 // write_file_atomic: replaces `path` with `bytes` so that a crash at any moment leaves either the

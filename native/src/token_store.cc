@@ -106,6 +106,7 @@ StoreInfo TokenStore::info(const StoreOptions& options) {
   Result<TokenSet> set = store.value()->list();
   if (set.ok()) {
     out.records = set.value().records.size();
+    out.set = std::move(set).value();
   } else {
     out.key_problem = set.status();
   }
@@ -128,6 +129,14 @@ Status TokenStore::put(TokenRecord record) {
   KERYX_RETURN_IF_ERROR(validate_record(record));
   return vault_->update([&record](TokenSet& set) {
     set.upsert(std::move(record));
+    return Status::Ok();
+  });
+}
+
+Status TokenStore::put_many(std::vector<TokenRecord> records) {
+  for (const TokenRecord& r : records) KERYX_RETURN_IF_ERROR(validate_record(r));
+  return vault_->update([&records](TokenSet& set) {
+    for (TokenRecord& r : records) set.upsert(std::move(r));
     return Status::Ok();
   });
 }

@@ -35,6 +35,7 @@ struct StoreInfo {
   Status key_problem;                                    // why no key, when !key_available
   uint64_t generation = 0;
   std::size_t records = 0;
+  TokenSet set;  // the records, when the key opened the vault (callers must not print the tokens)
 };
 
 class TokenStore {
@@ -52,6 +53,9 @@ class TokenStore {
   Result<TokenRecord> get(const std::string& platform, const std::string& account);
   // put: validates and upserts under the vault lock.
   Status put(TokenRecord record);
+  // put_many: validates every record first, then upserts them all in one locked update (one new
+  // generation); nothing is written if any record is invalid.
+  Status put_many(std::vector<TokenRecord> records);
   // remove: whether a record was removed.
   Result<bool> remove(const std::string& platform, const std::string& account);
 

@@ -7,7 +7,7 @@
 #include <cctype>
 #include <memory>
 
-#include "crypto_init.h"
+#include "curl_init.h"
 
 namespace keryx {
 namespace {
@@ -40,7 +40,7 @@ bool has_control_chars(std::string_view text) {
 Result<UrlParts> url_parse(std::string_view text) {
   if (text.size() > kMaxUrlLength) return Status(Code::kInvalidArgument, "URL is too long");
   if (has_control_chars(text)) return Status(Code::kInvalidArgument, "URL contains control characters");
-  (void)crypto_init();
+  (void)curl_init();
   std::unique_ptr<CURLU, CurlUrlDeleter> url(curl_url());
   if (!url) return Status(Code::kInternal, "out of memory");
   std::string input(text);

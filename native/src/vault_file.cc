@@ -29,7 +29,8 @@ constexpr std::size_t kOffVersion = 8, kOffProvider = 10, kOffKdf = 11, kOffOps 
                       kOffSalt = 28, kOffKeyId = 44, kOffVaultId = 60, kOffGeneration = 76,
                       kOffInstallId = 84, kOffNonce = 100, kOffCipherLen = 124, kOffCheck = 132;
 static_assert(kOffCheck + kIdBytes == kVaultHeaderBytes, "header layout");
-static_assert(kNonceBytes == 24 && kTagBytes == 16 && kVaultKeyBytes == crypto_aead_xchacha20poly1305_ietf_KEYBYTES);
+static_assert(kNonceBytes == 24 && kTagBytes == 16 &&
+              kVaultKeyBytes == crypto_aead_xchacha20poly1305_ietf_KEYBYTES);
 constexpr char kKeyIdContext[] = "keryx vault key id v1";
 
 void put_le(std::string& out, std::size_t at, uint64_t value, std::size_t bytes) {
@@ -46,8 +47,8 @@ unsigned char* bytes_of(SecretString& s) { return reinterpret_cast<unsigned char
 // blake2b_128: unkeyed when `key` is empty.
 std::string blake2b_128(std::string_view message, std::string_view key) {
   std::string out(kIdBytes, '\0');
-  crypto_generichash(reinterpret_cast<unsigned char*>(out.data()), out.size(), bytes_of(message), message.size(),
-                     key.empty() ? nullptr : bytes_of(key), key.size());
+  crypto_generichash(reinterpret_cast<unsigned char*>(out.data()), out.size(), bytes_of(message),
+                     message.size(), key.empty() ? nullptr : bytes_of(key), key.size());
   return out;
 }
 
@@ -69,8 +70,10 @@ std::string header_fields_problem(const VaultHeader& h) {
       return "a raw-key vault must have no KDF parameters";
     }
   } else if (h.kdf == VaultKdf::kArgon2id13) {
-    if (h.opslimit < crypto_pwhash_argon2id_OPSLIMIT_MIN || h.opslimit > 4 * crypto_pwhash_argon2id_OPSLIMIT_SENSITIVE ||
-        h.memlimit < crypto_pwhash_argon2id_MEMLIMIT_MIN || h.memlimit > crypto_pwhash_argon2id_MEMLIMIT_SENSITIVE) {
+    if (h.opslimit < crypto_pwhash_argon2id_OPSLIMIT_MIN ||
+        h.opslimit > 4 * crypto_pwhash_argon2id_OPSLIMIT_SENSITIVE ||
+        h.memlimit < crypto_pwhash_argon2id_MEMLIMIT_MIN ||
+        h.memlimit > crypto_pwhash_argon2id_MEMLIMIT_SENSITIVE) {
       return "Argon2id limits out of range";
     }
   } else {
@@ -100,7 +103,9 @@ std::string encode_header(const VaultHeader& h, const std::string& key_id, std::
   return out;
 }
 
-Status corrupt(const std::string& why) { return Status(Code::kVaultCorrupt, "vault records are malformed: " + why); }
+Status corrupt(const std::string& why) {
+  return Status(Code::kVaultCorrupt, "vault records are malformed: " + why);
+}
 
 // SecretSink: a RapidJSON output stream writing into a SecretString (whose reallocations are wiped).
 struct SecretSink {
@@ -153,7 +158,8 @@ bool write_record(SecretWriter& w, const TokenRecord& r) {
 // vaults. The shape is exactly what write_record emits (null counts as missing, as in json.h); unknown
 // members are ignored so a newer keryx may add fields.
 Status wrong_type(std::string_view key, const char* expected, const rapidjson::Value& got) {
-  return corrupt("field \"" + std::string(key) + "\" must be " + expected + ", got " + std::string(json_type_name(got)));
+  return corrupt("field \"" + std::string(key) + "\" must be " + expected + ", got " +
+                 std::string(json_type_name(got)));
 }
 
 Status read_string(std::string_view key, const rapidjson::Value& v, std::string* out) {
@@ -213,7 +219,8 @@ Result<TokenRecord> parse_record(const rapidjson::Value& v) {
   unsigned seen = 0;
   for (const auto& m : v.GetObject()) {
     if (m.value.IsNull()) continue;
-    KERYX_RETURN_IF_ERROR(read_field(std::string_view(m.name.GetString(), m.name.GetStringLength()), m.value, r, &seen));
+    KERYX_RETURN_IF_ERROR(
+        read_field(std::string_view(m.name.GetString(), m.name.GetStringLength()), m.value, r, &seen));
   }
   if ((seen & 7) != 7) return corrupt("a record lacks platform, account or access_token");
   Status valid = validate_record(r);
@@ -226,7 +233,9 @@ Result<TokenRecord> parse_record(const rapidjson::Value& v) {
 Result<TokenSet> parse_records(SecretString& text) {
   if (text.view().find('\0') != std::string_view::npos) return corrupt("NUL byte");
   rapidjson::Document doc;
-  doc.ParseInsitu<rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag>(text.mutable_data());
+  // No kParseValidateEncodingFlag: parse_record runs validate_record, whose strict UTF-8 check covers
+  // every string kept, and the plaintext was authenticated anyway.
+  doc.ParseInsitu<rapidjson::kParseIterativeFlag>(text.mutable_data());
   if (doc.HasParseError()) return corrupt("invalid JSON at offset " + std::to_string(doc.GetErrorOffset()));
   if (!doc.IsObject()) return corrupt("not a JSON object");
   Result<int64_t> version = json_get_int64(doc, "v");
@@ -243,7 +252,9 @@ Result<TokenSet> parse_records(SecretString& text) {
   for (const rapidjson::Value& item : list->GetArray()) {
     Result<TokenRecord> record = parse_record(item);
     if (!record.ok()) return record.status();
-    if (!seen.emplace(record.value().platform, record.value().account).second) return corrupt("duplicate record");
+    if (!seen.emplace(record.value().platform, record.value().account).second) {
+      return corrupt("duplicate record");
+    }
     set.records.push_back(std::move(record).value());
   }
   return set;
@@ -255,7 +266,8 @@ VaultHeader vault_new_header(const KeyMaterial& key, std::string_view install_id
   VaultHeader h;
   h.provider = key.provider;
   h.kdf = key.is_passphrase ? VaultKdf::kArgon2id13 : VaultKdf::kNone;
-  h.salt = key.is_passphrase ? std::string(random_bytes(kVaultSaltBytes).view()) : std::string(kVaultSaltBytes, '\0');
+  h.salt = key.is_passphrase ? std::string(random_bytes(kVaultSaltBytes).view())
+                             : std::string(kVaultSaltBytes, '\0');
   h.opslimit = key.is_passphrase ? crypto_pwhash_argon2id_OPSLIMIT_INTERACTIVE : 0;
   h.memlimit = key.is_passphrase ? crypto_pwhash_argon2id_MEMLIMIT_INTERACTIVE : 0;
   h.vault_id = std::string(random_bytes(kVaultIdBytes).view());
@@ -275,11 +287,14 @@ Result<SecretString> vault_derive_key(const KeyMaterial& key, const VaultHeader&
   if (header.kdf != VaultKdf::kArgon2id13) {
     return Status(Code::kVaultWrongKey, "this vault is sealed with a raw key, not a passphrase");
   }
-  if (header.salt.size() != kVaultSaltBytes) return Status(Code::kInvalidArgument, "the vault salt must be 16 bytes");
+  if (header.salt.size() != kVaultSaltBytes) {
+    return Status(Code::kInvalidArgument, "the vault salt must be 16 bytes");
+  }
   SecretString out;
   out.resize(kVaultKeyBytes);
   if (crypto_pwhash(bytes_of(out), out.size(), key.secret.data(), key.secret.size(), bytes_of(header.salt),
-                    header.opslimit, static_cast<std::size_t>(header.memlimit), crypto_pwhash_ALG_ARGON2ID13) != 0) {
+                    header.opslimit, static_cast<std::size_t>(header.memlimit),
+                    crypto_pwhash_ALG_ARGON2ID13) != 0) {
     return Status(Code::kCryptoError, "Argon2id key derivation failed (out of memory?)");
   }
   return out;
@@ -295,8 +310,8 @@ Result<VaultHeader> vault_read_header(std::string_view file) {
                   "vault format version " + std::to_string(get_le(file, kOffVersion, 2)) + " is not supported");
   }
   if (file.size() < kVaultHeaderBytes) {
-    return Status(Code::kVaultTruncated, "the vault file is shorter than its header (" + std::to_string(file.size()) +
-                                             " bytes)");
+    return Status(Code::kVaultTruncated,
+                  "the vault file is shorter than its header (" + std::to_string(file.size()) + " bytes)");
   }
   std::string check = blake2b_128(file.substr(0, kOffCheck), "");
   if (sodium_memcmp(check.data(), file.data() + kOffCheck, kIdBytes) != 0) {
@@ -321,8 +336,9 @@ Result<VaultHeader> vault_read_header(std::string_view file) {
     return Status(Code::kVaultFormatUnsupported, "malformed vault header: ciphertext length out of range");
   }
   if (file.size() - kVaultHeaderBytes < cipher_len) {
-    return Status(Code::kVaultTruncated, "the vault file is truncated (" + std::to_string(file.size()) + " of " +
-                                             std::to_string(kVaultHeaderBytes + cipher_len) + " bytes)");
+    return Status(Code::kVaultTruncated, "the vault file is truncated (" + std::to_string(file.size()) +
+                                             " of " + std::to_string(kVaultHeaderBytes + cipher_len) +
+                                             " bytes)");
   }
   if (file.size() - kVaultHeaderBytes > cipher_len) {
     return Status(Code::kVaultCorrupt, "the vault file has unexpected bytes after its ciphertext");
@@ -330,17 +346,24 @@ Result<VaultHeader> vault_read_header(std::string_view file) {
   return h;
 }
 
-Result<SecretString> vault_seal(const VaultHeader& header, const SecretString& derived_key, const TokenSet& records) {
+Result<SecretString> vault_seal(const VaultHeader& header, const SecretString& derived_key,
+                                const TokenSet& records) {
   KERYX_RETURN_IF_ERROR(crypto_init());
-  if (derived_key.size() != kVaultKeyBytes) return Status(Code::kInvalidArgument, "the vault key must be 32 bytes");
-  if (header.version != kVaultVersion) return Status(Code::kInvalidArgument, "unsupported vault header version");
+  if (derived_key.size() != kVaultKeyBytes) {
+    return Status(Code::kInvalidArgument, "the vault key must be 32 bytes");
+  }
+  if (header.version != kVaultVersion) {
+    return Status(Code::kInvalidArgument, "unsupported vault header version");
+  }
   if (std::string problem = header_fields_problem(header); !problem.empty()) {
     return Status(Code::kInvalidArgument, "vault header: " + problem);
   }
   Result<SecretString> plaintext = records_to_json(records);
   if (!plaintext.ok()) return plaintext.status();
   const std::size_t cipher_len = plaintext.value().size() + kTagBytes;
-  if (cipher_len > kMaxVaultBytes) return Status(Code::kInvalidArgument, "the record set is too large for a vault");
+  if (cipher_len > kMaxVaultBytes) {
+    return Status(Code::kInvalidArgument, "the record set is too large for a vault");
+  }
 
   std::string nonce(random_bytes(kNonceBytes).view());
   std::string head = encode_header(header, key_id_for(derived_key), nonce, cipher_len);
@@ -348,9 +371,10 @@ Result<SecretString> vault_seal(const VaultHeader& header, const SecretString& d
   out.resize(kVaultHeaderBytes + cipher_len);
   std::memcpy(out.mutable_data(), head.data(), head.size());
   unsigned long long written = 0;
-  crypto_aead_xchacha20poly1305_ietf_encrypt(bytes_of(out) + kVaultHeaderBytes, &written, bytes_of(plaintext.value().view()),
-                                             plaintext.value().size(), bytes_of(head), head.size(), nullptr,
-                                             bytes_of(nonce), bytes_of(derived_key.view()));
+  crypto_aead_xchacha20poly1305_ietf_encrypt(bytes_of(out) + kVaultHeaderBytes, &written,
+                                             bytes_of(plaintext.value().view()), plaintext.value().size(),
+                                             bytes_of(head), head.size(), nullptr, bytes_of(nonce),
+                                             bytes_of(derived_key.view()));
   if (written != cipher_len) return Status(Code::kCryptoError, "vault encryption failed");
   return out;
 }
@@ -358,7 +382,9 @@ Result<SecretString> vault_seal(const VaultHeader& header, const SecretString& d
 Result<TokenSet> vault_unseal(std::string_view file, const SecretString& derived_key, VaultHeader* header_out) {
   Result<VaultHeader> header = vault_read_header(file);
   if (!header.ok()) return header.status();
-  if (derived_key.size() != kVaultKeyBytes) return Status(Code::kInvalidArgument, "the vault key must be 32 bytes");
+  if (derived_key.size() != kVaultKeyBytes) {
+    return Status(Code::kInvalidArgument, "the vault key must be 32 bytes");
+  }
   std::string expected_id = key_id_for(derived_key);
   if (sodium_memcmp(expected_id.data(), header.value().key_id.data(), kIdBytes) != 0) {
     return Status(Code::kVaultWrongKey, std::string("the vault was sealed with another key (provider: ") +
@@ -368,9 +394,9 @@ Result<TokenSet> vault_unseal(std::string_view file, const SecretString& derived
   SecretString plaintext;
   plaintext.resize(sealed.size() - kTagBytes);
   unsigned long long opened = 0;
-  if (crypto_aead_xchacha20poly1305_ietf_decrypt(bytes_of(plaintext), &opened, nullptr, bytes_of(sealed), sealed.size(),
-                                                 bytes_of(file), kVaultHeaderBytes, bytes_of(file) + kOffNonce,
-                                                 bytes_of(derived_key.view())) != 0) {
+  if (crypto_aead_xchacha20poly1305_ietf_decrypt(
+          bytes_of(plaintext), &opened, nullptr, bytes_of(sealed), sealed.size(), bytes_of(file),
+          kVaultHeaderBytes, bytes_of(file) + kOffNonce, bytes_of(derived_key.view())) != 0) {
     return Status(Code::kVaultCorrupt, "the vault failed authentication (damaged or tampered with)");
   }
   Result<TokenSet> set = parse_records(plaintext);  // ~SecretString wipes the parsed buffer

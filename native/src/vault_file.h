@@ -73,7 +73,9 @@ Result<SecretString> vault_seal(const VaultHeader& header, const SecretString& d
 Result<TokenSet> vault_unseal(std::string_view file, const SecretString& derived_key, VaultHeader* header_out = nullptr);
 
 // records_to_json / records_from_json: the plaintext record-set encoding (JSON object
-// {"v":1,"records":[...]}), exposed for tests.
+// {"v":1,"records":[...]}), exposed for tests. records_to_json: invalid_argument for a record that
+// fails validate_record or a duplicate (platform, account). records_from_json: vault_corrupt for
+// malformed JSON or records, vault_format_unsupported for a "v" other than 1.
 Result<SecretString> records_to_json(const TokenSet& records);
 Result<TokenSet> records_from_json(std::string_view json);
 

@@ -8,8 +8,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <cerrno>
-#include <cstring>
 #include <utility>
 
 #include "secure_file.h"
@@ -35,7 +33,8 @@ uint64_t read_le64(std::string_view in) {
 
 // witness_mac: BLAKE2b-128 keyed with the derived key over context || vault_id || generation.
 std::string witness_mac(const SecretString& key, std::string_view vault_id, uint64_t generation) {
-  std::string message = std::string(kWitnessContext, sizeof kWitnessContext - 1) + std::string(vault_id) + le64(generation);
+  std::string message =
+      std::string(kWitnessContext, sizeof kWitnessContext - 1) + std::string(vault_id) + le64(generation);
   std::string mac(kMacBytes, '\0');
   crypto_generichash(reinterpret_cast<unsigned char*>(mac.data()), mac.size(),
                      reinterpret_cast<const unsigned char*>(message.data()), message.size(),
@@ -55,62 +54,6 @@ uint64_t witness_generation(std::string_view w, const SecretString& key, const s
   std::string mac = witness_mac(key, vault_id, generation);
   if (sodium_memcmp(mac.data(), w.data() + 8 + kVaultIdBytes, kMacBytes) != 0) return 0;
   return generation;
-}
-
-// derive_cached: vault_derive_key, reusing the last result while the KDF inputs are unchanged (an
-// Argon2id derivation costs ~100 ms and 64 MiB).
-Result<SecretString> derive_cached(const KeyMaterial& key, const VaultHeader& header,
-                                   std::optional<SecretString>& cache, std::string& cache_tag) {
-  std::string tag = std::to_string(static_cast<int>(header.kdf)) + ":" + std::to_string(header.opslimit) + ":" +
-                    std::to_string(header.memlimit) + ":" + header.salt;
-  if (cache.has_value() && cache_tag == tag) return *cache;
-  Result<SecretString> derived = vault_derive_key(key, header);
-  if (!derived.ok()) return derived.status();
-  cache = derived.value();
-  cache_tag = std::move(tag);
-  return derived;
-}
-
-// Current: what is on disk now.
-struct Current {
-  bool existed = false;
-  SecretString bytes;
-  VaultHeader header;
-  SecretString key;  // derived
-  TokenSet set;
-};
-
-Result<Current> read_current(const std::string& path, const KeyMaterial& key, std::optional<SecretString>& cache,
-                             std::string& cache_tag) {
-  Current cur;
-  // Read the witness BEFORE the vault. A writer replaces the vault before the witness, so any vault
-  // read after a witness of generation W is at least W; the reverse order could see a concurrent
-  // writer's new witness next to the old vault and report a false rollback.
-  Result<SecretString> witness_bytes = read_private_file(path + ".gen", 4096);
-  Result<SecretString> bytes = read_private_file(path, kMaxVaultBytes);
-  if (!bytes.ok()) {
-    if (bytes.status().code() == Code::kNotFound) return cur;  // no vault yet: an empty set
-    return bytes.status();
-  }
-  cur.existed = true;
-  cur.bytes = std::move(bytes).value();
-  Result<VaultHeader> header = vault_read_header(cur.bytes.view());
-  if (!header.ok()) return header.status();
-  Result<SecretString> derived = derive_cached(key, header.value(), cache, cache_tag);
-  if (!derived.ok()) return derived.status();
-  cur.key = std::move(derived).value();
-  Result<TokenSet> set = vault_unseal(cur.bytes.view(), cur.key, &cur.header);
-  if (!set.ok()) return set.status();
-  cur.set = std::move(set).value();
-
-  uint64_t witnessed = witness_bytes.ok() ? witness_generation(witness_bytes.value().view(), cur.key, cur.header.vault_id) : 0;
-  if (witnessed > cur.header.generation) {
-    return Status(Code::kVaultRollback, path + " holds generation " + std::to_string(cur.header.generation) +
-                                            " but generation " + std::to_string(witnessed) +
-                                            " was already written here: an older copy of the vault was put back "
-                                            "(if that was deliberate, delete " + path + ".gen)");
-  }
-  return cur;
 }
 
 std::string dir_of(const std::string& path) {
@@ -150,9 +93,74 @@ void sweep_stale_temps(const std::string& path) {
 
 }  // namespace
 
+struct VaultStore::Current {
+  bool existed = false;
+  SecretString bytes;
+  VaultHeader header;
+  SecretString key;  // derived
+  TokenSet set;
+};
+
+Result<SecretString> VaultStore::derive(const VaultHeader& header) {
+  // An Argon2id derivation costs ~100 ms and 64 MiB: reuse it while the KDF inputs are unchanged.
+  std::string tag = std::to_string(static_cast<int>(header.kdf)) + ":" + std::to_string(header.opslimit) + ":" +
+                    std::to_string(header.memlimit) + ":" + header.salt;
+  if (derived_key_.has_value() && derived_for_salt_ == tag) return *derived_key_;
+  Result<SecretString> derived = vault_derive_key(key_, header);
+  if (!derived.ok()) return derived.status();
+  derived_key_ = derived.value();
+  derived_for_salt_ = std::move(tag);
+  return derived;
+}
+
+Result<VaultStore::Current> VaultStore::read_current() {
+  Current cur;
+  // Read the witness BEFORE the vault. A writer replaces the vault before the witness, so any vault
+  // read after a witness of generation W is at least W; the reverse order could see a concurrent
+  // writer's new witness next to the old vault and report a false rollback.
+  Result<SecretString> witness_bytes = read_private_file(path_ + ".gen", 4096);
+  Result<SecretString> bytes = read_private_file(path_, kMaxVaultBytes);
+  if (!bytes.ok()) {
+    if (bytes.status().code() == Code::kNotFound) return cur;  // no vault yet: an empty set
+    return bytes.status();
+  }
+  cur.existed = true;
+  cur.bytes = std::move(bytes).value();
+  Result<VaultHeader> header = vault_read_header(cur.bytes.view());
+  if (!header.ok()) return header.status();
+  Result<SecretString> derived = derive(header.value());
+  if (!derived.ok()) return derived.status();
+  cur.key = std::move(derived).value();
+  if (!verified_bytes_.empty() && cur.bytes.view() == verified_bytes_) {
+    cur.header = verified_header_;  // the very bytes authenticated before: same key, same records
+    cur.set = verified_set_;
+  } else {
+    Result<TokenSet> set = vault_unseal(cur.bytes.view(), cur.key, &cur.header);
+    if (!set.ok()) return set.status();
+    cur.set = std::move(set).value();
+    verified_bytes_ = std::string(cur.bytes.view());
+    verified_header_ = cur.header;
+    verified_set_ = cur.set;
+  }
+
+  uint64_t witnessed =
+      witness_bytes.ok() ? witness_generation(witness_bytes.value().view(), cur.key, cur.header.vault_id) : 0;
+  if (witnessed > cur.header.generation) {
+    std::string found = std::to_string(cur.header.generation);
+    return Status(Code::kVaultRollback, path_ + " holds generation " + found + " but generation " +
+                                            std::to_string(witnessed) + " was already written here: an older " +
+                                            "copy of the vault was put back (if that was deliberate, delete " +
+                                            path_ + ".gen)");
+  }
+  return cur;
+}
+
 VaultStore::VaultStore(std::string path, KeyMaterial key, std::string install_id,
                        std::chrono::milliseconds lock_timeout)
-    : path_(std::move(path)), key_(std::move(key)), install_id_(std::move(install_id)), lock_timeout_(lock_timeout) {}
+    : path_(std::move(path)),
+      key_(std::move(key)),
+      install_id_(std::move(install_id)),
+      lock_timeout_(lock_timeout) {}
 
 bool VaultStore::exists() const {
   struct stat st;
@@ -166,7 +174,7 @@ Result<VaultHeader> VaultStore::header() const {
 }
 
 Result<TokenSet> VaultStore::load() {
-  Result<Current> cur = read_current(path_, key_, derived_key_, derived_for_salt_);
+  Result<Current> cur = read_current();
   if (!cur.ok()) return cur.status();
   return std::move(cur.value().set);
 }
@@ -178,7 +186,7 @@ Status VaultStore::update(const std::function<Status(TokenSet&)>& change) {
 
   // Re-read under the lock. Anything that does not open cleanly (corrupt, wrong key, rollback,
   // bad permissions) is returned as is: such a vault is never overwritten.
-  Result<Current> read = read_current(path_, key_, derived_key_, derived_for_salt_);
+  Result<Current> read = read_current();
   if (!read.ok()) return read.status();
   Current& cur = read.value();
   KERYX_RETURN_IF_ERROR(change(cur.set));
@@ -186,20 +194,25 @@ Status VaultStore::update(const std::function<Status(TokenSet&)>& change) {
   VaultHeader next = cur.existed ? cur.header : vault_new_header(key_, install_id_);
   next.generation += 1;
   next.install_id = install_id_;
-  Result<SecretString> key = cur.existed ? Result<SecretString>(cur.key)
-                                         : derive_cached(key_, next, derived_key_, derived_for_salt_);
+  Result<SecretString> key = cur.existed ? Result<SecretString>(cur.key) : derive(next);
   if (!key.ok()) return key.status();
   Result<SecretString> sealed = vault_seal(next, key.value(), cur.set);
   if (!sealed.ok()) return sealed.status();
+  Result<VaultHeader> sealed_header = vault_read_header(sealed.value().view());  // with key_id filled in
+  if (!sealed_header.ok()) return sealed_header.status();
 
   sweep_stale_temps(path_);
   if (cur.existed) KERYX_RETURN_IF_ERROR(write_file_atomic(path_ + ".bak", cur.bytes.view()));
   KERYX_RETURN_IF_ERROR(write_file_atomic(path_, sealed.value().view()));
+  verified_bytes_ = std::string(sealed.value().view());
+  verified_header_ = std::move(sealed_header).value();
+  verified_set_ = std::move(cur.set);
   // The new generation is durable now. A failure below leaves the witness older, which load accepts;
   // it is still reported so the caller knows rollback protection lags one write.
   Status witness = write_file_atomic(path_ + ".gen", encode_witness(key.value(), next));
   if (!witness.ok()) {
-    return Status(witness.code(), "the vault was written but its generation witness was not: " + witness.message());
+    return Status(witness.code(),
+                  "the vault was written but its generation witness was not: " + witness.message());
   }
   return Status::Ok();
 }

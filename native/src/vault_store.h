@@ -8,6 +8,9 @@
 //   VaultStore store(path, key_material, install_id);
 //   KERYX_RETURN_IF_ERROR(store.update([&](TokenSet& set) { set.upsert(record); return Status::Ok(); }));
 //   Result<TokenSet> now = store.load();
+//
+// One VaultStore is used by one thread at a time (it caches the derived key and the last verified
+// file); other threads and processes are serialised by the lock.
 #pragma once
 
 #include <chrono>
@@ -38,20 +41,31 @@ class VaultStore {
   // (insecure_permissions), the format, the key and the witness (vault_rollback). Never writes.
   Result<TokenSet> load();
 
-  // update: under the lock: re-read, apply `change`, and write generation+1 durably (the previous
-  // file kept as <path>.bak, then the witness). If `change` or anything fails, nothing on disk
-  // changes. A vault that fails to open (corrupt, wrong key, rollback) is never overwritten.
+  // update: under the lock (lock_timeout): re-read, apply `change`, and write generation+1 durably
+  // (the previous file kept as <path>.bak, then the witness). If `change`, the re-read or sealing
+  // fails, nothing on disk changes. A vault that fails to open (corrupt, wrong key, rollback,
+  // insecure_permissions) is never overwritten. Should only the witness write fail, the new
+  // generation is already durable and the error says so.
   Status update(const std::function<Status(TokenSet&)>& change);
 
   const std::string& path() const { return path_; }
 
  private:
+  struct Current;                  // what is on disk now (vault_store.cc)
+  Result<Current> read_current();  // load()'s checks, shared with update()
+  Result<SecretString> derive(const VaultHeader& header);
+
   std::string path_;
   KeyMaterial key_;
   std::string install_id_;
   std::chrono::milliseconds lock_timeout_;
   std::optional<SecretString> derived_key_;  // cached per salt
   std::string derived_for_salt_;
+  // The vault file this store last opened or wrote, and its contents: a byte-identical file is not
+  // decrypted and parsed again (permissions and the witness are still checked on every read).
+  std::string verified_bytes_;
+  VaultHeader verified_header_;
+  TokenSet verified_set_;
 };
 
 }  // namespace keryx

@@ -10,11 +10,19 @@ const os = require('node:os');
 const path = require('node:path');
 const { spawnSync } = require('node:child_process');
 
+const made = [];
+test.after(() => made.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+const tempDir = (prefix) => {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  made.push(d);
+  return d;
+};
+
 const cli = path.resolve(__dirname, '../../js/cli/keryx.js');
 const lib = path.resolve(__dirname, '../../js');
 
 function home() {
-  return fs.mkdtempSync(path.join(os.tmpdir(), 'keryx-store-'));
+  return tempDir('keryx-store-');
 }
 
 // Everything runs in a child process so each test has its own environment.

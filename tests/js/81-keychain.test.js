@@ -9,6 +9,14 @@ const os = require('node:os');
 const path = require('node:path');
 const { spawnSync } = require('node:child_process');
 
+const made = [];
+test.after(() => made.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+const tempDir = (prefix) => {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  made.push(d);
+  return d;
+};
+
 const repo = path.resolve(__dirname, '../..');
 const wrapper = path.join(repo, 'scripts', 'with-secret-service.sh');
 const cli = path.join(repo, 'js', 'cli', 'keryx.js');
@@ -28,7 +36,7 @@ const put = (account) =>
   `node -e "require('${repo}/js').store.put({ platform: 'youtube', account: '${account}', refreshToken: '1//rt-secret-Kd82hs' }).then((r) => console.log(JSON.stringify(r)), (e) => { console.log(JSON.stringify({ error: e.code })); process.exit(1) })"`;
 
 test('the vault key lives in the Secret Service: secret-tool sees it, status names it, reopening works', () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'keryx-kc-'));
+  const dir = tempDir('keryx-kc-');
   const vault = path.join(dir, 'vault');
   const script = [
     put('chan-1'),
@@ -50,7 +58,7 @@ test('the vault key lives in the Secret Service: secret-tool sees it, status nam
 });
 
 test('a locked keychain (wrong unlock password) is reported as keychain_locked, never as "no key yet"', () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'keryx-kc-locked-'));
+  const dir = tempDir('keryx-kc-locked-');
   const r = inSession(`${put('chan-2')}; node ${cli} --json status`, baseEnv(dir), ['--wrong-password']);
   const first = JSON.parse(r.stdout.split('\n')[0]);
   // A new vault skips the locked keychain for the key file, and says why.
@@ -59,7 +67,7 @@ test('a locked keychain (wrong unlock password) is reported as keychain_locked, 
 });
 
 test('without a D-Bus session the key file is used and the keychain is reported as unavailable', () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'keryx-nobus-'));
+  const dir = tempDir('keryx-nobus-');
   const env = { ...baseEnv(dir), XDG_RUNTIME_DIR: dir };
   delete env.DBUS_SESSION_BUS_ADDRESS;
   const r = spawnSync(process.execPath, ['-e', put('chan-3').replace(/^node -e "/, '').replace(/"$/, '')], { env, timeout: 30000 });

@@ -4,23 +4,25 @@
 // and state, then plays the platform's part by following the redirect itself, over TLS verified
 // against the run's own certificate. `--paste` waits for a pasted code instead. It needs no browser
 // and no terminal input, and prints what a user would see — never the code, verifier or state.
-const https = require('node:https');
-const http = require('node:http');
-const crypto = require('node:crypto');
-const capture = require('../../lib/capture');
-const pkce = require('../../lib/pkce');
 const { KeryxError, codes } = require('../../lib/errors');
-const { wirePaste } = require('../paste');
+const { lazy } = require('../../lib/lazy');
+
+const https = lazy(require, 'node:https');
+const http = lazy(require, 'node:http');
+const crypto = lazy(require, 'node:crypto');
+const capture = lazy(require, '../../lib/capture');
+const pkce = lazy(require, '../../lib/pkce');
+const paste = lazy(require, '../paste');
 
 /** mintDemoCode: the authorization code the demo's stand-in platform issues. */
 function mintDemoCode() {
-  return `demo.${crypto.randomBytes(24).toString('base64url')}`;
+  return `demo.${crypto().randomBytes(24).toString('base64url')}`;
 }
 
 /** followRedirect: GETs `url` as a browser would, trusting only `certPem` for https. */
 function followRedirect(url, certPem) {
   return new Promise((resolve, reject) => {
-    const lib = url.startsWith('https:') ? https : http;
+    const lib = url.startsWith('https:') ? https() : http();
     const req = lib.get(url, { ca: certPem || undefined, agent: false, timeout: 10000 }, (res) => {
       res.resume();
       res.on('end', () => resolve(res.statusCode));
@@ -39,11 +41,11 @@ function parseTimeout(value) {
 async function demo({ out, options }) {
   const started = process.hrtime.bigint();
   const mode = options.http ? 'http' : 'https-range';
-  const pair = pkce.create({ method: 'S256' });
+  const pair = pkce().create({ method: 'S256' });
   const ac = new AbortController();
   const onSigint = () => ac.abort();
   process.once('SIGINT', onSigint);
-  const cap = await capture.start({
+  const cap = await capture().start({
     mode,
     path: options.http ? '/callback/' : '/',
     listen: options.listen,
@@ -61,7 +63,7 @@ async function demo({ out, options }) {
 
     if (options.paste) {
       out.info('Paste a code, or a redirected URL, and press Enter:');
-      stopPaste = wirePaste(cap, { out });
+      stopPaste = paste().wirePaste(cap, { out });
     } else {
       out.info('Following the redirect as the browser would...');
       const url = `${cap.redirectUri}?code=${encodeURIComponent(mintDemoCode())}&state=${encodeURIComponent(cap.state)}`;
@@ -93,16 +95,17 @@ async function demo({ out, options }) {
   }
 }
 
-function register(program, run) {
-  program
-    .command('demo')
-    .description('run a complete callback capture on this machine (no browser, no platform, no input needed)')
-    .option('--http', 'use a plain http loopback callback instead of https on 3764-3769')
-    .option('--listen <where>', "https: 'all' interfaces (default) or 'loopback' only", 'all')
-    .option('--paste', 'wait for a pasted code or redirected URL instead of following the redirect')
-    .option('--timeout <seconds>', 'give up after this many seconds', '300')
-    .addHelpText('after', '\nExample:\n  npx keryx demo            # https callback, followed automatically\n  echo abc123 | npx keryx demo --paste')
-    .action(run(demo));
-}
+const command = {
+  name: 'demo',
+  summary: 'run a complete callback capture on this machine (no browser, no platform, no input needed)',
+  options: {
+    http: { type: 'boolean', description: 'use a plain http loopback callback instead of https on 3764-3769' },
+    listen: { type: 'string', valueName: 'where', default: 'all', description: "https: 'all' interfaces (default) or 'loopback' only" },
+    paste: { type: 'boolean', description: 'wait for a pasted code or redirected URL instead of following the redirect' },
+    timeout: { type: 'string', valueName: 'seconds', default: '300', description: 'give up after this many seconds' },
+  },
+  examples: ['npx keryx demo            # https callback, followed automatically', 'echo abc123 | npx keryx demo --paste'],
+  action: demo,
+};
 
-module.exports = { register, mintDemoCode };
+module.exports = { command, mintDemoCode };

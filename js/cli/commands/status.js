@@ -2,9 +2,11 @@
 // status.js: `keryx status`: every account keryx can use, where its token comes from (environment
 // or vault, and which key protects the vault), when it expires, and what is wrong. Never prints a
 // token. Exits 1 when anything needs attention.
-const store = require('../../lib/store');
+const { lazy } = require('../../lib/lazy');
 const { tildify } = require('../../lib/paths');
 const { columns, expiry } = require('../table');
+
+const store = lazy(require, '../../lib/store');
 
 const KNOWN = ['instagram', 'youtube', 'tiktok', 'linkedin'];
 
@@ -20,12 +22,12 @@ function tokenKind(r) {
 }
 
 async function collect(env = process.env) {
-  const vault = await store.info();
+  const vault = await store().info();
   const now = Math.floor(Date.now() / 1000);
   const accounts = [];
   const envPlatforms = new Set();
   for (const platform of KNOWN) {
-    const vars = store.envVarsFor(platform);
+    const vars = store().envVarsFor(platform);
     const set = [vars.access, vars.refresh].filter((v) => env[v]);
     if (!set.length) continue;
     envPlatforms.add(platform);
@@ -39,9 +41,7 @@ async function collect(env = process.env) {
       problems: [],
     });
   }
-  let records = [];
-  if (vault.vaultExists && vault.keyAvailable && !vault.problem) records = await store.list();
-  for (const r of records) {
+  for (const r of vault.list || []) {
     const problems = [];
     if (r.expiresAt && r.expiresAt <= now && !r.hasRefreshToken) problems.push({ code: 'token_expired', fix: `keryx auth ${r.platform}` });
     if (r.refreshExpiresAt && r.refreshExpiresAt <= now) problems.push({ code: 'token_expired', fix: `keryx auth ${r.platform}` });
@@ -99,12 +99,12 @@ async function status({ out }) {
   return problems ? 1 : 0;
 }
 
-function register(program, run) {
-  program
-    .command('status')
-    .description('show every account, where its token comes from, when it expires, and what protects the vault')
-    .addHelpText('after', '\nNever prints a token. Exits 1 when an account or the vault needs attention.\nExamples:\n  keryx status\n  keryx status --json')
-    .action(run(status));
-}
+const command = {
+  name: 'status',
+  summary: 'show every account, where its token comes from, when it expires, and what protects the vault',
+  helpAfter: 'Never prints a token. Exits 1 when an account or the vault needs attention.',
+  examples: ['keryx status', 'keryx status --json'],
+  action: status,
+};
 
-module.exports = { register, collect };
+module.exports = { command, collect };
