@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include "base64url.h"
+#include "keychain.h"
 #include "random.h"
 #include "secure_file.h"
 
@@ -100,6 +101,21 @@ StoreInfo TokenStore::info(const StoreOptions& options) {
   out.key_available = true;
   out.provider = store.value()->key_.material.provider;
   out.skipped = store.value()->key_.skipped;
+  // A vault on a weaker provider: say why the keychain is not protecting it (no D-Bus, locked...).
+  if ((out.provider == KeyProviderKind::kKeyFile || out.provider == KeyProviderKind::kPassphrase) &&
+      options.keys.keychain_enabled) {
+    std::unique_ptr<Keychain> own;
+    Keychain* keychain = options.keys.keychain;
+    if (keychain == nullptr) {
+      own = make_os_keychain(options.keys.keychain_timeout);
+      keychain = own.get();
+    }
+    Result<SecretString> probe = keychain->lookup(options.keys.keychain_account);
+    const Code c = probe.status().code();
+    if (c == Code::kKeychainUnavailable || c == Code::kKeychainLocked || c == Code::kTimeout) {
+      out.skipped.push_back({KeyProviderKind::kKeychain, probe.status()});
+    }
+  }
   if (!out.vault_exists) return out;
   Result<VaultHeader> header = store.value()->vault_->header();
   if (header.ok()) out.generation = header.value().generation;

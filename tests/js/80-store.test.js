@@ -148,3 +148,25 @@ test('a malformed KERYX_VAULT_KEY is refused without echoing it', () => {
   assert.match(out.message, /KERYX_VAULT_KEY/);
   assert.ok(!out.message.includes(bad));
 });
+
+test('no CLI command prints a stored or env token (every command, text and --json)', () => {
+  const dir = home();
+  const env = {
+    KERYX_HOME: dir,
+    KERYX_VAULT_KEY: crypto.randomBytes(32).toString('base64'),
+    INSTAGRAM_ACCESS_TOKEN: 'IGenv-token-8d7f6e5c',
+    YOUTUBE_REFRESH_TOKEN: '1//env-refresh-4b3a2918',
+  };
+  assert.equal(node(putScript(), env).code, 0);
+  const secrets = [AT, RT, env.INSTAGRAM_ACCESS_TOKEN, env.YOUTUBE_REFRESH_TOKEN, env.KERYX_VAULT_KEY];
+  const runs = [
+    ['status'], ['--json', 'status'], ['config', 'set', 'platforms.tiktok.privacy', 'SELF_ONLY'], ['config', 'list'],
+    ['--json', 'config', 'list'], ['config', 'get', 'platforms.tiktok.privacy'], ['config', 'path'],
+    ['config', 'set', 'platforms.tiktok.client_secret', 'should-be-refused'], ['--help'], ['status', '--help'],
+    ['logout', 'tiktok'], ['--json', 'logout', 'tiktok'], ['demo', '--http'],
+  ];
+  for (const args of runs) {
+    const r = keryx(args, env);
+    for (const s of secrets) assert.ok(!r.all.includes(s), `keryx ${args.join(' ')} printed a secret`);
+  }
+});

@@ -76,4 +76,7 @@ test('without a D-Bus session the key file is used and the keychain is reported 
   const why = out.skipped.find((s) => s.provider === 'keychain');
   assert.equal(why.code, 'keychain_unavailable');
   assert.equal(fs.statSync(path.join(dir, 'vault.key')).mode & 0o777, 0o600);
+  const status = spawnSync(process.execPath, [cli, 'status'], { env, timeout: 30000 }).stdout.toString();
+  assert.match(status, /Key {4}a key file .*protects only against the vault being copied/);
+  assert.match(status, /not used: keychain \[keychain_unavailable\]/, status);
 });
