@@ -89,16 +89,24 @@ async function run(options = {}) {
   }
 
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'keryx-bench-status-'));
-  const env = { PATH: process.env.PATH, HOME: dir, KERYX_HOME: dir, KERYX_VAULT_KEY: crypto.randomBytes(32).toString('base64'), KERYX_KEYCHAIN: 'off' };
+  const keryxEnv = { HOME: dir, KERYX_HOME: dir, KERYX_VAULT_KEY: crypto.randomBytes(32).toString('base64'), KERYX_KEYCHAIN: 'off' };
+  const minimal = { PATH: process.env.PATH, ...keryxEnv };
   const script = `const k=require(${JSON.stringify(repo)});k.store.putMany(Array.from({length:100},(_,i)=>({platform:'tiktok',account:'a'+i,accessToken:'x'.repeat(100),refreshToken:'y'.repeat(100),expiresAt:Math.floor(Date.now()/1000)+86400})))`;
-  if (spawnSync(process.execPath, ['-e', script], { env }).status !== 0) throw new Error('seeding the status vault failed');
-  const cold = coldStarts(env, Math.max(20, iterations));
+  if (spawnSync(process.execPath, ['-e', script], { env: minimal }).status !== 0) throw new Error('seeding the status vault failed');
+  const rounds = Math.max(20, iterations);
+  // Two environments: a minimal one, and this machine's own (which may set NODE_EXTRA_CA_CERTS:
+  // Node then loads those certificates at every start, which slows every Node process alike).
+  const cold = coldStarts(minimal, rounds);
+  const machineEnv = { ...process.env, ...keryxEnv };
+  const coldMachine = coldStarts(machineEnv, rounds);
   fs.rmSync(dir, { recursive: true, force: true });
   const ratio = cold.status.median / cold.node.median;
-  const pass = ratio <= 1.3;
+  const ratioMachine = coldMachine.status.median / coldMachine.node.median;
+  const pass = ratio <= 1.3 && ratioMachine <= 1.3;
+  const extraCa = process.env.NODE_EXTRA_CA_CERTS ? 'sets `NODE_EXTRA_CA_CERTS`' : 'does not set `NODE_EXTRA_CA_CERTS`';
 
   const lines = [
-    `Source: \`bench/vault_store.js\`. ${((Date.now() - started) / 1000).toFixed(1)} s in all.`,
+    `${((Date.now() - started) / 1000).toFixed(1)} s in all.`,
     '',
     'Latency of one awaited `keryx.store` call from Node (key from `KERYX_VAULT_KEY`; the call runs on a worker thread). `get` reads, authenticates and decrypts the whole vault and returns one record; `put` takes the vault lock, re-reads, re-encrypts, keeps the previous generation as `vault.bak`, replaces the vault atomically with fsync of file and folder, and writes the generation witness.',
     '',
@@ -106,14 +114,16 @@ async function run(options = {}) {
     '| ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...rows.map((r) => `| ${r.size.toLocaleString('en')} | ${(r.bytes / 1024).toFixed(1)} KiB | ${fmt(r.open.median)} ms | ${fmt(r.open.p90)} ms | ${fmt(r.put.median)} ms | ${fmt(r.put.p90)} ms | ${r.open.n} |`),
     '',
-    `\`keryx status\` cold start with a 100-record vault, against \`node -e 0\`, ${cold.node.n} interleaved runs each (whole process, spawn to exit):`,
+    `\`keryx status\` cold start with a 100-record vault, against \`node -e 0\`, ${cold.node.n} interleaved runs each (whole process, spawn to exit), in a minimal environment (PATH, HOME and the keryx variables) and in this machine's own environment (which ${extraCa}):`,
     '',
-    '| Command | Median | p90 | Min |',
-    '| --- | ---: | ---: | ---: |',
-    `| \`node -e 0\` | ${fmt(cold.node.median)} ms | ${fmt(cold.node.p90)} ms | ${fmt(cold.node.min)} ms |`,
-    `| \`keryx status\` | ${fmt(cold.status.median)} ms | ${fmt(cold.status.p90)} ms | ${fmt(cold.status.min)} ms |`,
+    '| Environment | Command | Median | p90 | Min | status / node (medians) |',
+    '| --- | --- | ---: | ---: | ---: | ---: |',
+    `| minimal | \`node -e 0\` | ${fmt(cold.node.median)} ms | ${fmt(cold.node.p90)} ms | ${fmt(cold.node.min)} ms | |`,
+    `| minimal | \`keryx status\` | ${fmt(cold.status.median)} ms | ${fmt(cold.status.p90)} ms | ${fmt(cold.status.min)} ms | ${ratio.toFixed(2)}x |`,
+    `| this machine's | \`node -e 0\` | ${fmt(coldMachine.node.median)} ms | ${fmt(coldMachine.node.p90)} ms | ${fmt(coldMachine.node.min)} ms | |`,
+    `| this machine's | \`keryx status\` | ${fmt(coldMachine.status.median)} ms | ${fmt(coldMachine.status.p90)} ms | ${fmt(coldMachine.status.min)} ms | ${ratioMachine.toFixed(2)}x |`,
     '',
-    `**Target** ("status within 1.3x of a bare Node start at 100 records"): **${pass ? 'PASS' : 'FAIL'}: ${ratio.toFixed(2)}x** (median over median).`,
+    `**Target** ("status within 1.3x of a bare Node start at 100 records"): **${pass ? 'PASS' : 'FAIL'}**: ${ratio.toFixed(2)}x in the minimal environment, ${ratioMachine.toFixed(2)}x in this machine's. keryx adds a fixed ${fmt(cold.status.median - cold.node.median)} ms (minimal environment) to a Node start; the ratio depends on how long Node itself takes to start, which is why the two environments differ.`,
     '',
     `Reading: the vault is decrypted whole on every call, so get grows with the record count (${fmt(rows[0].open.median)} ms at 1 record, ${fmt(rows[2].open.median)} ms at 10,000); put also pays three fsync'd file replacements, which dominate at small sizes. \`keryx status\` adds ${fmt(cold.status.median - cold.node.median)} ms to a bare Node start: loading the CLI, the store addon and one vault read.`,
   ];

@@ -8,7 +8,8 @@ const store = lazy(require, '../../lib/store');
 async function logout({ out, options, args }) {
   const [platform] = args;
   const account = options.account || '';
-  const removed = await store().delete(platform, { account });
+  const extra = await require('../passphrase').vaultOptions(store());
+  const removed = await store().delete(platform, { account, ...extra });
   if (!removed) {
     throw new KeryxError(codes.NOT_FOUND, `nothing is stored for ${platform}${account ? ` account ${account}` : ''} (keryx status lists what is)`);
   }

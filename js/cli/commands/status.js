@@ -22,7 +22,8 @@ function tokenKind(r) {
 }
 
 async function collect(env = process.env) {
-  const vault = await store().info();
+  const extra = await require('../passphrase').vaultOptions(store());
+  const vault = await store().info(extra);
   const now = Math.floor(Date.now() / 1000);
   const accounts = [];
   const envPlatforms = new Set();
