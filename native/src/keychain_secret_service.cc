@@ -21,6 +21,7 @@
 #include <utility>
 
 #include "keychain.h"
+#include "time_boxed.h"
 
 namespace keryx {
 namespace {
@@ -280,36 +281,6 @@ Result<Done> remove_blocking(const Lib& lib, const std::string& account) {
     if (state.value() == LockState::kJustUnlocked) return remove_blocking(lib, account);
   }
   return Done{};
-}
-
-// Pending: the rendezvous between a caller and its helper thread, owned by both.
-template <typename T>
-struct Pending {
-  std::mutex mu;
-  std::condition_variable cv;
-  std::optional<Result<T>> result;
-};
-
-// run_time_boxed: runs `work` on a detached thread and waits at most `timeout`. `work` must own
-// (capture by value) everything it touches; on a timeout the thread runs on and its result is dropped.
-template <typename T, typename Fn>
-Result<T> run_time_boxed(std::chrono::milliseconds timeout, Fn work) {
-  auto pending = std::make_shared<Pending<T>>();
-  try {
-    std::thread([pending, work = std::move(work)]() mutable {
-      Result<T> result = work();
-      std::lock_guard<std::mutex> lock(pending->mu);
-      pending->result.emplace(std::move(result));
-      pending->cv.notify_all();
-    }).detach();
-  } catch (const std::system_error&) {
-    return Status(Code::kInternal, "could not start a keychain helper thread");
-  }
-  std::unique_lock<std::mutex> lock(pending->mu);
-  if (!pending->cv.wait_for(lock, timeout, [&] { return pending->result.has_value(); })) {
-    return Status(Code::kTimeout, "the OS keychain did not answer within " + std::to_string(timeout.count()) + " ms");
-  }
-  return std::move(*pending->result);
 }
 
 bool env_set(const char* name) {

@@ -20,6 +20,7 @@
 #include <utility>
 
 #include "keychain.h"
+#include "time_boxed.h"
 
 #ifdef _MSC_VER
 #pragma comment(lib, "advapi32.lib")
@@ -101,34 +102,6 @@ Result<Done> remove_blocking(const std::string& account) {
     if (error != ERROR_NOT_FOUND) return map_error(error);
   }
   return Done{};
-}
-
-template <typename T>
-struct Pending {
-  std::mutex mu;
-  std::condition_variable cv;
-  std::optional<Result<T>> result;
-};
-
-// run_time_boxed: as in keychain_secret_service.cc: `work` owns its inputs; a late result is dropped.
-template <typename T, typename Fn>
-Result<T> run_time_boxed(std::chrono::milliseconds timeout, Fn work) {
-  auto pending = std::make_shared<Pending<T>>();
-  try {
-    std::thread([pending, work = std::move(work)]() mutable {
-      Result<T> result = work();
-      std::lock_guard<std::mutex> lock(pending->mu);
-      pending->result.emplace(std::move(result));
-      pending->cv.notify_all();
-    }).detach();
-  } catch (const std::system_error&) {
-    return Status(Code::kInternal, "could not start a keychain helper thread");
-  }
-  std::unique_lock<std::mutex> lock(pending->mu);
-  if (!pending->cv.wait_for(lock, timeout, [&] { return pending->result.has_value(); })) {
-    return Status(Code::kTimeout, "the OS keychain did not answer within " + std::to_string(timeout.count()) + " ms");
-  }
-  return std::move(*pending->result);
 }
 
 class WindowsCredentialKeychain final : public Keychain {
