@@ -163,22 +163,6 @@ std::string line_column(std::string_view text, std::size_t offset) {
   return "line " + std::to_string(line) + ", column " + std::to_string(column);
 }
 
-std::size_t depth(const rapidjson::Value& root) {
-  std::size_t deepest = 0;
-  std::vector<std::pair<const rapidjson::Value*, std::size_t>> stack{{&root, 1}};
-  while (!stack.empty()) {
-    auto [value, level] = stack.back();
-    stack.pop_back();
-    deepest = std::max(deepest, level);
-    if (value->IsArray()) {
-      for (const rapidjson::Value& item : value->GetArray()) stack.emplace_back(&item, level + 1);
-    } else if (value->IsObject()) {
-      for (const auto& member : value->GetObject()) stack.emplace_back(&member.value, level + 1);
-    }
-  }
-  return deepest;
-}
-
 // read_file: the file's bytes; nullopt when it does not exist.
 Result<std::optional<std::string>> read_file(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -237,7 +221,7 @@ Status parse_config(const std::string& path, std::string_view text, rapidjson::D
                   path + ": " + line_column(text, text.find_first_not_of(" \t\r\n")) +
                       ": the top level must be a JSON object, not " + with_article(json_type_name(doc)));
   }
-  if (depth(doc) > kJsonMaxDepth) {
+  if (json_depth(doc) > kJsonMaxDepth) {
     return Status(Code::kConfigInvalid,
                   path + ": JSON nests deeper than " + std::to_string(kJsonMaxDepth) + " levels");
   }
@@ -352,7 +336,7 @@ Status ConfigFile::set(const std::string& key, const std::string& json_value) {
   if (!parsed.ok()) return invalid("the value for " + key + " is not JSON: " + parsed.status().message());
   std::vector<std::string> path = segments;
   KERYX_RETURN_IF_ERROR(check_value_names(parsed.value(), path));
-  if (segments.size() + depth(parsed.value()) > kJsonMaxDepth) {  // else the file would not load again
+  if (segments.size() + json_depth(parsed.value()) > kJsonMaxDepth) {  // else the file would not load again
     return invalid("the value for " + key + " nests deeper than " + std::to_string(kJsonMaxDepth) +
                    " levels in the config");
   }

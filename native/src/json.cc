@@ -122,22 +122,6 @@ Result<const rapidjson::Value*> to_array(const rapidjson::Value& value, std::str
   return &value;
 }
 
-// depth: the nesting depth of `root` (1 for a scalar), walked without recursion.
-std::size_t depth(const rapidjson::Value& root) {
-  std::size_t deepest = 0;
-  std::vector<std::pair<const rapidjson::Value*, std::size_t>> stack{{&root, 1}};
-  while (!stack.empty()) {
-    auto [value, level] = stack.back();
-    stack.pop_back();
-    deepest = std::max(deepest, level);
-    if (value->IsArray()) {
-      for (const rapidjson::Value& item : value->GetArray()) stack.emplace_back(&item, level + 1);
-    } else if (value->IsObject()) {
-      for (const auto& member : value->GetObject()) stack.emplace_back(&member.value, level + 1);
-    }
-  }
-  return deepest;
-}
 
 }  // namespace
 
@@ -156,7 +140,7 @@ Result<rapidjson::Document> json_parse(std::string_view text) {
     return Status(Code::kJsonInvalid, "invalid JSON at offset " + std::to_string(doc.GetErrorOffset()) +
                                           ": " + rapidjson::GetParseError_En(doc.GetParseError()));
   }
-  if (depth(doc) > kJsonMaxDepth) {
+  if (json_depth(doc) > kJsonMaxDepth) {
     return Status(Code::kJsonInvalid,
                   "JSON nests deeper than " + std::to_string(kJsonMaxDepth) + " levels");
   }
@@ -251,6 +235,22 @@ std::string json_serialize(const rapidjson::Value& value) {
   rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
   value.Accept(writer);
   return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+std::size_t json_depth(const rapidjson::Value& root) {
+  std::size_t deepest = 0;
+  std::vector<std::pair<const rapidjson::Value*, std::size_t>> stack{{&root, 1}};
+  while (!stack.empty()) {
+    auto [value, level] = stack.back();
+    stack.pop_back();
+    deepest = std::max(deepest, level);
+    if (value->IsArray()) {
+      for (const rapidjson::Value& item : value->GetArray()) stack.emplace_back(&item, level + 1);
+    } else if (value->IsObject()) {
+      for (const auto& member : value->GetObject()) stack.emplace_back(&member.value, level + 1);
+    }
+  }
+  return deepest;
 }
 
 }  // namespace keryx

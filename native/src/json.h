@@ -84,4 +84,7 @@ Result<std::vector<std::string>> json_get_string_array(const rapidjson::Value& o
 // json_serialize: `value` as compact JSON text.
 std::string json_serialize(const rapidjson::Value& value);
 
+// json_depth: the nesting depth of `root` (1 for a scalar), walked without recursion.
+std::size_t json_depth(const rapidjson::Value& root);
+
 }  // namespace keryx
