@@ -18,30 +18,15 @@
 #include "base64url.h"
 #include "random.h"
 
+#include "secret_service_gate.h"
+
 namespace keryx {
 namespace {
 
 namespace fs = std::filesystem;
 using std::chrono::milliseconds;
 
-bool env_is(const char* name, const char* value) {
-  const char* v = std::getenv(name);
-  return v != nullptr && std::string(v) == value;
-}
-
-// SKIP_WITHOUT_SECRET_SERVICE: as in keychain_test.cc.
-#define SKIP_WITHOUT_SECRET_SERVICE(locked)                                                      \
-  do {                                                                                           \
-    if (!env_is("KERYX_TEST_SECRET_SERVICE", "1")) {                                             \
-      if (env_is("KERYX_REQUIRE_SECRET_SERVICE", "1"))                                           \
-        FAIL() << "KERYX_REQUIRE_SECRET_SERVICE=1 but no Secret Service session "                \
-                  "(run via scripts/with-secret-service.sh)";                                    \
-      GTEST_SKIP() << "no Secret Service session (run via scripts/with-secret-service.sh)";      \
-    }                                                                                            \
-    if (env_is("KERYX_TEST_SECRET_SERVICE_LOCKED", "1") != (locked))                             \
-      GTEST_SKIP() << ((locked) ? "runs in the --wrong-password phase of with-secret-service.sh" \
-                                : "runs in the unlocked phase of with-secret-service.sh");       \
-  } while (0)
+using ::keryx::testing_support::env_is;
 
 // TempDir: a private scratch directory, removed with its contents.
 struct TempDir {
