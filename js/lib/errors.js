@@ -41,6 +41,10 @@ const codes = Object.freeze({
   CONFIG_INVALID: 'config_invalid',
   SECRET_IN_CONFIG: 'secret_in_config',
   VAULT_KEY_MISSING: 'vault_key_missing',
+  PREREQUISITE_MISSING: 'prerequisite_missing',
+  PENDING_AUTH_MISSING: 'pending_auth_missing',
+  SCOPE_MISSING: 'scope_missing',
+  DISCOVERY_FAILED: 'discovery_failed',
   // JS-only codes
   ADDON_MISSING: 'addon_missing',
   USAGE: 'usage',

@@ -42,6 +42,10 @@ std::string_view code_name(Code code) {
     case Code::kConfigInvalid: return "config_invalid";
     case Code::kSecretInConfig: return "secret_in_config";
     case Code::kVaultKeyMissing: return "vault_key_missing";
+    case Code::kPrerequisiteMissing: return "prerequisite_missing";
+    case Code::kPendingAuthMissing: return "pending_auth_missing";
+    case Code::kScopeMissing: return "scope_missing";
+    case Code::kDiscoveryFailed: return "discovery_failed";
   }
   return "internal";
 }

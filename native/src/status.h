@@ -57,6 +57,10 @@ enum class Code : int {
   kConfigInvalid = 34,          // config_invalid: the config file is not valid JSON or has a wrong type
   kSecretInConfig = 35,         // secret_in_config: a secret was given as a config value
   kVaultKeyMissing = 36,        // vault_key_missing: no key provider could supply the vault key
+  kPrerequisiteMissing = 37,    // prerequisite_missing: a platform needs a config key or env var that is not set
+  kPendingAuthMissing = 38,     // pending_auth_missing: --code has no matching pending authorization
+  kScopeMissing = 39,           // scope_missing: the platform granted fewer scopes than keryx asked for
+  kDiscoveryFailed = 40,        // discovery_failed: an issuer's metadata could not be fetched or is unusable
 };
 
 // code_name returns the frozen snake_case name of `code` ("state_mismatch").

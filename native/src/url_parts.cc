@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "curl_init.h"
+#include "secret_string.h"
 
 namespace keryx {
 namespace {
@@ -36,6 +37,28 @@ bool has_control_chars(std::string_view text) {
 }
 
 }  // namespace
+
+Result<std::string> url_append_query(std::string_view text,
+                                     const std::vector<std::pair<std::string, std::string>>& params) {
+  if (has_control_chars(text)) return Status(Code::kInvalidArgument, "URL contains control characters");
+  (void)curl_init();
+  std::unique_ptr<CURLU, CurlUrlDeleter> url(curl_url());
+  if (!url) return Status(Code::kInternal, "out of memory");
+  std::string input(text);
+  if (curl_url_set(url.get(), CURLUPART_URL, input.c_str(), 0) != CURLUE_OK) {
+    return Status(Code::kInvalidArgument, "not a valid absolute URL");
+  }
+  for (const auto& [name, value] : params) {
+    // CURLU_URLENCODE encodes the part after the first '=' (and the name has none of ours).
+    std::string pair = name + "=" + value;
+    CURLUcode rc = curl_url_set(url.get(), CURLUPART_QUERY, pair.c_str(), CURLU_APPENDQUERY | CURLU_URLENCODE);
+    secure_wipe(pair.data(), pair.size());
+    if (rc != CURLUE_OK) return Status(Code::kInvalidArgument, "query parameter " + name + " cannot be encoded");
+  }
+  std::string out = part(url.get(), CURLUPART_URL);
+  if (out.empty()) return Status(Code::kInternal, "URL could not be assembled");
+  return out;
+}
 
 Result<UrlParts> url_parse(std::string_view text) {
   if (text.size() > kMaxUrlLength) return Status(Code::kInvalidArgument, "URL is too long");
