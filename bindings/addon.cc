@@ -21,6 +21,7 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
   init_capture(env, exports);
   init_config(env, exports);
   init_store(env, exports);
+  init_flow(env, exports);
   return exports;
 }
 

@@ -15,5 +15,6 @@ void init_http(Napi::Env env, Napi::Object exports);
 void init_capture(Napi::Env env, Napi::Object exports);
 void init_config(Napi::Env env, Napi::Object exports);
 void init_store(Napi::Env env, Napi::Object exports);
+void init_flow(Napi::Env env, Napi::Object exports);
 
 }  // namespace keryx::bindings

@@ -36,7 +36,8 @@ function toParseArgs(options) {
   return out;
 }
 
-const optionLabel = (name, o) => `${o.short ? `-${o.short}, ` : ''}--${name}${o.type === 'string' ? ` <${o.valueName || 'value'}>` : ''}`;
+const optionLabel = (name, o) =>
+  `${o.short ? `-${o.short}, ` : ''}--${name}${o.type === 'string' ? (o.optionalValue ? ` [${o.valueName || 'value'}]` : ` <${o.valueName || 'value'}>`) : ''}`;
 const argsLabel = (args = []) => args.map((a) => (a.required ? ` <${a.name}>` : ` [${a.name}]`)).join('');
 const commandLabel = (c) =>
   `${c.name}${c.options && Object.keys(c.options).length ? ' [options]' : ''}${argsLabel(c.args)}${c.subcommands ? ' <command>' : ''}`;
@@ -76,7 +77,10 @@ function usageMessage(err, options) {
  * the exit status. Add commands with `command(def)`, then `await parse(argv)` for the exit status.
  */
 class Program {
-  constructor({ name, description, version, options = {}, helpAfter, run }) {
+  constructor({ name, description, version, options = {}, helpAfter, run, optionalValues = {} }) {
+    // optionalValues: option name -> a RegExp its value must match; without a matching next
+    // argument the option gets '' (`keryx auth tiktok --sandbox` vs `--sandbox http://...`).
+    this.optionalValues = optionalValues;
     this.root = { name, description, helpAfter, subcommands: [] };
     this.version = version;
     const versionOption = version ? { version: { type: 'boolean', short: 'V', description: `print the ${name} version` } } : {};
@@ -168,7 +172,13 @@ class Program {
    */
   async parse(argv, { stdout = process.stdout, stderr = process.stderr } = {}) {
     const end = argv.indexOf('--');
-    const args = argv.map((a, i) => ((end < 0 || i < end) && NEGATIVE_NUMBER.test(a) ? MARK + a : a));
+    const args = [];
+    argv.forEach((a, i) => {
+      const before = end < 0 || i < end;
+      const pattern = before && a.startsWith('--') ? this.optionalValues[a.slice(2)] : undefined;
+      if (pattern && !(i + 1 < argv.length && pattern.test(argv[i + 1]))) args.push(`${a}=`);
+      else args.push(before && NEGATIVE_NUMBER.test(a) ? MARK + a : a);
+    });
     try {
       const call = this.resolve(args);
       const { node, path, values, positionals } = call;

@@ -7,7 +7,7 @@ const { Program } = require('./framework');
 const { Output } = require('./output');
 const EXIT = require('./exit_codes');
 
-const COMMANDS = ['demo', 'status', 'logout', 'config'];
+const COMMANDS = ['auth', 'demo', 'status', 'logout', 'config', 'sandbox'];
 
 /**
  * run: calls `action({ out, options, args, command })` and returns the exit status: its own (0 when
@@ -34,6 +34,7 @@ function buildProgram() {
 Environment: NO_COLOR disables colour; colour is also off when output is not a terminal.
 Docs: docs/ in the package (README.md, docs/errors.md).`,
     run,
+    optionalValues: { sandbox: /^https?:\/\//i },
   });
   for (const name of COMMANDS) program.command(name, () => require(`./commands/${name}`).command);
   return program;

@@ -7,6 +7,9 @@ const { KeryxError, codes, awaitNative } = require('./errors');
 const { paths } = require('./paths');
 
 const PLATFORM = /^[a-z0-9_-]{1,64}$/;
+// INTERNAL_PLATFORMS: vault records keryx keeps for itself (js/lib/pending.js); never listed.
+const INTERNAL_PLATFORMS = new Set(['keryx-pending']);
+const visible = (records) => records.filter((r) => !INTERNAL_PLATFORMS.has(r.platform));
 
 /** nativeOptions: the vault location and key sources, from the environment and `overrides`. */
 function nativeOptions(overrides = {}, env = process.env) {
@@ -44,12 +47,16 @@ function envVarsFor(platform) {
 async function info(options = {}) {
   const o = nativeOptions(options);
   const i = await awaitNative(load('store').storeInfo(o));
+  if (Array.isArray(i.list)) {
+    i.list = visible(i.list);
+    i.records = i.list.length;
+  }
   return { vaultPath: o.vaultPath, keyFilePath: o.keyFilePath, ...i };
 }
 
 /** list: every stored record without its tokens (`hasAccessToken`, `hasRefreshToken` say what is there). */
 async function list(options = {}) {
-  return awaitNative(load('store').storeList(nativeOptions(options)));
+  return visible(await awaitNative(load('store').storeList(nativeOptions(options))));
 }
 
 /** get: the stored record for `platform` (its default account unless `account`), tokens included; not_found when none. */

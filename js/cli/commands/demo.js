@@ -7,29 +7,15 @@
 const { KeryxError, codes } = require('../../lib/errors');
 const { lazy } = require('../../lib/lazy');
 
-const https = lazy(require, 'node:https');
-const http = lazy(require, 'node:http');
 const crypto = lazy(require, 'node:crypto');
 const capture = lazy(require, '../../lib/capture');
 const pkce = lazy(require, '../../lib/pkce');
 const paste = lazy(require, '../paste');
+const follow = lazy(require, '../follow');
 
 /** mintDemoCode: the authorization code the demo's stand-in platform issues. */
 function mintDemoCode() {
   return `demo.${crypto().randomBytes(24).toString('base64url')}`;
-}
-
-/** followRedirect: GETs `url` as a browser would, trusting only `certPem` for https. */
-function followRedirect(url, certPem) {
-  return new Promise((resolve, reject) => {
-    const lib = url.startsWith('https:') ? https() : http();
-    const req = lib.get(url, { ca: certPem || undefined, agent: false, timeout: 10000 }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode));
-    });
-    req.on('timeout', () => req.destroy(new KeryxError(codes.TIMEOUT, 'the demo redirect timed out')));
-    req.on('error', reject);
-  });
 }
 
 function parseTimeout(value) {
@@ -67,7 +53,7 @@ async function demo({ out, options }) {
     } else {
       out.info('Following the redirect as the browser would...');
       const url = `${cap.redirectUri}?code=${encodeURIComponent(mintDemoCode())}&state=${encodeURIComponent(cap.state)}`;
-      const status = await followRedirect(url, cap.certPem);
+      const status = await follow().follow(url, cap.certPem);
       out.info(`The callback answered HTTP ${status} with the success page.`);
     }
     const result = await cap.result;

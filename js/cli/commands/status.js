@@ -70,7 +70,8 @@ function keyLine(vault) {
   return text;
 }
 
-async function status({ out }) {
+async function status({ out, options = {} }) {
+  if (options.sandbox) require('../sandbox_profile').useSandboxProfile();
   const { vault, accounts } = await collect();
   const problems = accounts.some((a) => a.problems.length) || Boolean(vault.problem);
   out.result({
@@ -103,6 +104,7 @@ async function status({ out }) {
 const command = {
   name: 'status',
   summary: 'show every account, where its token comes from, when it expires, and what protects the vault',
+  options: { sandbox: { type: 'boolean', description: 'show the sandbox profile (tokens from keryx auth --sandbox)' } },
   helpAfter: 'Never prints a token. Exits 1 when an account or the vault needs attention.',
   examples: ['keryx status', 'keryx status --json'],
   action: status,
