@@ -8,6 +8,7 @@ export type ErrorCode =
   | 'missing_code' | 'port_range_busy' | 'port_in_use' | 'bind_failed' | 'redirect_invalid'
   | 'capture_timeout' | 'cancelled' | 'paste_invalid' | 'already_finished' | 'token_expired'
   | 'token_revoked' | 'vault_corrupt' | 'crypto_error' | 'not_found' | 'insecure_permissions' | 'lock_timeout' | 'vault_wrong_key' | 'vault_truncated' | 'vault_rollback' | 'vault_format_unsupported' | 'keychain_unavailable' | 'keychain_locked' | 'config_invalid' | 'secret_in_config' | 'vault_key_missing'
+  | 'prerequisite_missing' | 'pending_auth_missing' | 'scope_missing' | 'discovery_failed'
   | 'addon_missing' | 'usage';
 
 /** KeryxError: the one error class keryx throws. Its message and details never hold a secret. */
@@ -276,4 +277,130 @@ export namespace config {
   function list(options?: { path?: string }): Promise<{ key: string; value: unknown }[]>;
   function isSecretKey(key: string): boolean;
   function secretEnvName(key: string): string;
+}
+
+/** PlatformEndpoints: absolute URLs; '' when the platform has no such endpoint. */
+export interface PlatformEndpoints {
+  authorizeUrl: string;
+  tokenUrl: string;
+  revokeUrl: string;
+  userinfoUrl: string;
+  longLivedUrl: string;
+  refreshUrl: string;
+}
+
+/** PlatformRecord: one platform as data (keryx.platforms.resolve returns it with overrides applied). */
+export interface PlatformRecord {
+  id: string;
+  displayName: string;
+  endpoints: PlatformEndpoints;
+  clientIdParam: string;
+  pkce: PkceMethod | null;
+  redirectKind: 'https-range' | 'loopback' | 'pinned';
+  redirectPath: string;
+  defaultRedirect: string;
+  scopes: string[];
+  scopeSeparator: string;
+  extraAuthorizeParams: Record<string, string>;
+  clientAuth: 'post' | 'basic' | 'none';
+  tokenShape: 'long_lived_refreshable' | 'non_rotating_refresh' | 'rotating_refresh' | 'no_refresh';
+  dialect: 'standard' | 'instagram' | 'tiktok';
+  checkGrantedScopes: boolean;
+  clientIdKey: string;
+  clientSecretEnv: string;
+}
+
+export interface ResolvedPlatform {
+  record: PlatformRecord;
+  clientId: string;
+  /** the client secret from the environment: a secret, never print it */
+  clientSecret: string;
+  sandbox: string | null;
+  builtin: boolean;
+}
+
+export namespace platforms {
+  /** resolve: the record with config overrides, credentials and prerequisites checked. */
+  function resolve(id: string, options?: { sandbox?: string; configPath?: string; timeoutMs?: number; requireSecret?: boolean; env?: Record<string, string | undefined> }): Promise<ResolvedPlatform>;
+  /** builtinIds: instagram, youtube, tiktok, linkedin. */
+  function builtinIds(): string[];
+}
+
+/** AuthorizeContext: handed to onAuthorize once the callback is bound. */
+export interface AuthorizeContext {
+  /** the authorize URL to open (it carries the state, which is not a secret) */
+  url: string;
+  platform: string;
+  displayName: string;
+  redirectUri: string;
+  port: number;
+  tls: boolean;
+  pasteOnly: boolean;
+  boundAddresses: string[];
+  skippedPorts: number[];
+  certPem: string;
+  /** when the wait ends (ms since the epoch) */
+  expiresAt: number;
+  /** offer pasted text (a code or the redirected URL); null when it decided the flow */
+  offer(text: string): KeryxError | null;
+  cancel(): void;
+}
+
+export interface AuthOptions {
+  /** a keryx sandbox base URL (js/sandbox) instead of the real platform */
+  sandbox?: string | null;
+  /** exactly this redirect URI (registered with the platform) */
+  redirect?: string;
+  listen?: 'all' | 'loopback';
+  timeoutMs?: number;
+  /** file the token under this name instead of the platform's account id */
+  account?: string;
+  scopes?: string[];
+  signal?: AbortSignal;
+  configPath?: string;
+  storeOptions?: StoreOptions;
+  onAuthorize?(context: AuthorizeContext): void | Promise<void>;
+}
+
+/** AuthSummary: what a successful authorization stored. Never holds a token. */
+export interface AuthSummary {
+  platform: string;
+  account: string;
+  /** non-secret facts the platform told (user_id, open_id, channel_id, author_urn, sub, ...) */
+  fields: Record<string, string>;
+  /** what was written to the config file under platforms.<platform> */
+  config: Record<string, string | boolean>;
+  scopes: string[];
+  tokenType: string;
+  expiresAt: number | null;
+  refreshExpiresAt: number | null;
+  hasRefreshToken: boolean;
+  tokenShape: PlatformRecord['tokenShape'];
+  redirectUri: string;
+  sandbox: string | null;
+  source: 'callback' | 'paste' | 'code';
+}
+
+/** auth: the interactive authorization-code flow: callback or paste, exchange, store, config. */
+export function auth(platform: string, options?: AuthOptions): Promise<AuthSummary>;
+/** authWithCode: finishes the pending authorization with a pasted code or redirected URL. */
+export function authWithCode(platform: string, codeOrUrl: string, options?: AuthOptions): Promise<AuthSummary>;
+/** refresh: one refresh of a stored account, written to the vault before it resolves. */
+export function refresh(platform: string, options?: { account?: string; storeOptions?: StoreOptions; timeoutMs?: number }): Promise<{ platform: string; account: string; expiresAt: number | null; rotated: boolean }>;
+
+/** SandboxKnobs: test controls of the emulator (see docs/sandbox.md). */
+export type SandboxKnobs = Record<string, unknown>;
+
+export interface Sandbox {
+  /** http://127.0.0.1:<port>, no trailing slash */
+  url: string;
+  port: number;
+  knobs: SandboxKnobs;
+  setKnobs(partial: SandboxKnobs): void;
+  clock: { now(): number; advance(seconds: number): void };
+  close(): Promise<void>;
+}
+
+export namespace sandbox {
+  function startSandbox(options?: { port?: number; host?: string; autoApprove?: boolean; knobs?: SandboxKnobs }): Promise<Sandbox>;
 }

@@ -14,6 +14,20 @@ const MARK = '\u0000';
 
 const HELP = { type: 'boolean', short: 'h', description: 'display help for command' };
 
+/**
+ * withOptionalValues: an option whose definition has `optionalValue: RegExp` takes the next
+ * argument only when it matches; otherwise it gets '' (`--sandbox` vs `--sandbox http://...`).
+ */
+function withOptionalValues(args, options) {
+  const out = [];
+  args.forEach((a, i) => {
+    const o = a.startsWith('--') ? options[a.slice(2)] : undefined;
+    const takes = o && o.optionalValue instanceof RegExp && i + 1 < args.length && o.optionalValue.test(args[i + 1]);
+    out.push(o && o.optionalValue instanceof RegExp && !takes ? `${a}=` : a);
+  });
+  return out;
+}
+
 /** UsageError: the command line does not parse; `Program.parse` reports it and returns 2. */
 class UsageError extends Error {
   constructor(message) {
@@ -77,10 +91,7 @@ function usageMessage(err, options) {
  * the exit status. Add commands with `command(def)`, then `await parse(argv)` for the exit status.
  */
 class Program {
-  constructor({ name, description, version, options = {}, helpAfter, run, optionalValues = {} }) {
-    // optionalValues: option name -> a RegExp its value must match; without a matching next
-    // argument the option gets '' (`keryx auth tiktok --sandbox` vs `--sandbox http://...`).
-    this.optionalValues = optionalValues;
+  constructor({ name, description, version, options = {}, helpAfter, run }) {
     this.root = { name, description, helpAfter, subcommands: [] };
     this.version = version;
     const versionOption = version ? { version: { type: 'boolean', short: 'V', description: `print the ${name} version` } } : {};
@@ -100,6 +111,7 @@ class Program {
 
   /** strict: parseArgs in strict mode, its errors as UsageError (or a help request if -h is there). */
   strict(args, options) {
+    args = withOptionalValues(args, options);
     try {
       return parseArgs({ args, options: toParseArgs(options), strict: true, allowPositionals: true });
     } catch (err) {
@@ -172,13 +184,7 @@ class Program {
    */
   async parse(argv, { stdout = process.stdout, stderr = process.stderr } = {}) {
     const end = argv.indexOf('--');
-    const args = [];
-    argv.forEach((a, i) => {
-      const before = end < 0 || i < end;
-      const pattern = before && a.startsWith('--') ? this.optionalValues[a.slice(2)] : undefined;
-      if (pattern && !(i + 1 < argv.length && pattern.test(argv[i + 1]))) args.push(`${a}=`);
-      else args.push(before && NEGATIVE_NUMBER.test(a) ? MARK + a : a);
-    });
+    const args = argv.map((a, i) => ((end < 0 || i < end) && NEGATIVE_NUMBER.test(a) ? MARK + a : a));
     try {
       const call = this.resolve(args);
       const { node, path, values, positionals } = call;

@@ -34,7 +34,6 @@ function buildProgram() {
 Environment: NO_COLOR disables colour; colour is also off when output is not a terminal.
 Docs: docs/ in the package (README.md, docs/errors.md).`,
     run,
-    optionalValues: { sandbox: /^https?:\/\//i },
   });
   for (const name of COMMANDS) program.command(name, () => require(`./commands/${name}`).command);
   return program;

@@ -1,8 +1,53 @@
 'use strict';
 // paste.js: feeds lines typed or pasted on stdin to a capture's offer(), so a code or redirected
-// URL copied from a browser races the loopback callback. The pasted text is never printed back.
+// URL copied from a browser races the loopback callback. The pasted text is never printed back:
+// on a terminal, echo is off while keryx waits (the code would otherwise sit in the scrollback and
+// in any recording of the session); keryx acknowledges each paste by its length only.
 const readline = require('node:readline');
 const { sanitize } = require('./output');
+
+const MAX_LINE = 16384; // longer lines are cut here; offer() then refuses them as too long
+
+/** offerLine: offers one line and reports a refusal (never the text). */
+function offerLine(capture, line, out) {
+  if (line.trim() === '') return;
+  const refused = capture.offer(line);
+  if (refused && refused.code !== 'already_finished') {
+    out.info(`That paste was not accepted [${refused.code}]: ${sanitize(refused.message)}. Still waiting.`);
+  }
+}
+
+/** rawTerminal: reads lines from a TTY in raw mode without echo; Ctrl-C raises SIGINT. */
+function rawTerminal(input, onLine, out) {
+  const wasRaw = input.isRaw;
+  let chars = [];
+  input.setRawMode(true);
+  input.resume();
+  const onData = (buf) => {
+    for (const ch of buf.toString('utf8')) {
+      if (ch === '\r' || ch === '\n') {
+        const line = chars.join('');
+        chars = [];
+        if (line.trim() !== '') {
+          out.info(`\r\x1b[2KPaste received (${line.length} characters, not shown).`);
+          onLine(line);
+        }
+      } else if (ch === '\u0003') {
+        process.kill(process.pid, 'SIGINT');
+      } else if (ch === '\u007f' || ch === '\b') {
+        chars.pop();
+      } else if (ch >= ' ' && chars.length < MAX_LINE) {
+        chars.push(ch);
+      }
+    }
+  };
+  input.on('data', onData);
+  return () => {
+    input.removeListener('data', onData);
+    if (input.isTTY) input.setRawMode(wasRaw);
+    input.pause();
+  };
+}
 
 /**
  * wirePaste: reads `input` line by line and offers each non-empty line to `capture`. Refusals are
@@ -10,14 +55,19 @@ const { sanitize } = require('./output');
  * `stop()`, which detaches from the stream (call it once the capture has its result).
  */
 function wirePaste(capture, { input = process.stdin, out }) {
-  const rl = readline.createInterface({ input, terminal: false, crlfDelay: Infinity });
   let stopped = false;
+  if (input.isTTY && typeof input.setRawMode === 'function') {
+    const detach = rawTerminal(input, (line) => !stopped && offerLine(capture, line, out), out);
+    return function stop() {
+      if (stopped) return;
+      stopped = true;
+      detach();
+      if (typeof input.unref === 'function') input.unref();
+    };
+  }
+  const rl = readline.createInterface({ input, terminal: false, crlfDelay: Infinity });
   rl.on('line', (line) => {
-    if (stopped || line.trim() === '') return;
-    const refused = capture.offer(line);
-    if (refused && refused.code !== 'already_finished') {
-      out.info(`That paste was not accepted [${refused.code}]: ${sanitize(refused.message)}. Still waiting.`);
-    }
+    if (!stopped) offerLine(capture, line.slice(0, MAX_LINE), out);
   });
   rl.on('error', () => {});
   return function stop() {

@@ -19,6 +19,13 @@ const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
 
 const now = () => Math.floor(Date.now() / 1000);
 
+/** requestTimeoutMs: per-request deadline for the platform's endpoints (KERYX_HTTP_TIMEOUT_MS, default 30 s). */
+function requestTimeoutMs(options) {
+  if (options.requestTimeoutMs) return options.requestTimeoutMs;
+  const fromEnv = Number(process.env.KERYX_HTTP_TIMEOUT_MS);
+  return Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : 30000;
+}
+
 /**
  * checkRedirect: whether `uri` is a redirect kind `record` allows; redirect_invalid naming the
  * allowed kinds otherwise. Returns the parsed URL.
@@ -106,7 +113,7 @@ async function exchangeAndStore(resolved, { code, verifier, redirectUri, options
       verifier: verifier || '',
       redirectUri,
       scopes: options.scopes,
-      timeoutMs: options.requestTimeoutMs ?? 30000,
+      timeoutMs: requestTimeoutMs(options),
     }),
   );
   const { token, account } = exchanged;

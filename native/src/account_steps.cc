@@ -33,6 +33,9 @@ Result<rapidjson::Document> get_json(const std::string& url, std::string_view be
   Result<HttpResponse> r = http_send(get.request);
   if (!r.ok()) return Status(r.status().code(), std::string(what) + ": " + r.status().message());
   const HttpResponse& resp = r.value();
+  if (resp.status >= 500) {
+    return Status(Code::kHttpStatus, std::string(what) + " answered HTTP " + std::to_string(resp.status));
+  }
   if (std::optional<OAuthError> e = find_oauth_error(resp.body, resp.status)) {
     std::string message = std::string(what) + ": " + e->error;
     if (!e->description.empty()) message += " (" + e->description + ")";

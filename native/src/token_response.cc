@@ -165,7 +165,13 @@ Result<TokenResponse> normalise_token_response(ResponseDialect dialect, long htt
                                                std::string_view body, OAuthError* error_out) {
   Result<rapidjson::Document> parsed = json_parse(body);
   if (parsed.ok()) {
-    if (std::optional<OAuthError> e = error_in(parsed.value(), http_status)) return rejected(*e, error_out);
+    if (std::optional<OAuthError> e = error_in(parsed.value(), http_status)) {
+      // A 5xx is the server's trouble (retry later), whatever its body says.
+      if (http_status < 500) return rejected(*e, error_out);
+      if (error_out != nullptr) *error_out = *e;
+      return Status(Code::kHttpStatus, "the token endpoint answered HTTP " + std::to_string(http_status) +
+                                           " (" + e->error + (e->description.empty() ? "" : ": " + e->description) + ")");
+    }
   }
   if (http_status < 200 || http_status >= 300) {
     return Status(Code::kHttpStatus, "the token endpoint answered HTTP " + std::to_string(http_status));

@@ -34,8 +34,13 @@ function tempHome(extraEnv = {}) {
  * startAuth: spawns `keryx <args>` and returns `{ child, url: Promise<string>, done: Promise<{ code,
  * stdout, stderr, secrets }> , write(text) }`. `url` resolves with the authorize URL once printed.
  */
-function startAuth(args, env, { input } = {}) {
-  const child = spawn(process.execPath, ['-r', RECORDER, CLI, ...args], { env, stdio: ['pipe', 'pipe', 'pipe', 'pipe'] });
+function startAuth(args, env, { input, pty = false } = {}) {
+  const quote = (a) => `'${String(a).replace(/'/g, `'\\''`)}'`;
+  const argv = [process.execPath, '-r', RECORDER, CLI, ...args];
+  // pty: util-linux `script` runs the CLI on a pseudo-terminal; what the test writes is typed there.
+  const child = pty
+    ? spawn('script', ['-qfec', argv.map(quote).join(' '), '/dev/null'], { env, stdio: ['pipe', 'pipe', 'pipe', 'pipe'] })
+    : spawn(argv[0], argv.slice(1), { env, stdio: ['pipe', 'pipe', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   let secretText = '';
@@ -46,11 +51,17 @@ function startAuth(args, env, { input } = {}) {
     rejectUrl = reject;
   });
   url.catch(() => {});
-  child.stdout.on('data', (d) => (stdout += d));
+  const findUrl = () => {
+    const m = /\n {2}(https?:\/\/\S+)\r?\n/.exec(stdout + stderr);
+    if (m) resolveUrl(m[1]);
+  };
+  child.stdout.on('data', (d) => {
+    stdout += d;
+    if (pty) findUrl();
+  });
   child.stderr.on('data', (d) => {
     stderr += d;
-    const m = /\n {2}(https?:\/\/\S+)\n/.exec(stderr);
-    if (m) resolveUrl(m[1]);
+    findUrl();
   });
   child.stdio[3].on('data', (d) => (secretText += d));
   if (input !== undefined) child.stdin.end(input);
@@ -73,8 +84,12 @@ function runCli(args, env, options = {}) {
 /** assertNoSecrets: nothing in `printed` contains any of `secrets` (also URL-encoded). */
 function assertNoSecrets(printed, secrets, extra = []) {
   const all = [...secrets, ...extra].filter((s) => typeof s === 'string' && s.length >= 6);
+  const strict = (s) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  const lower = printed.toLowerCase();
   for (const s of all) {
-    assert.ok(!printed.includes(s) && !printed.includes(encodeURIComponent(s)), `a secret of the run was printed (${s.length} chars, starts ${s.slice(0, 3)}…)`);
+    const forms = [s, encodeURIComponent(s), strict(s)];
+    const found = forms.some((f) => printed.includes(f)) || lower.includes(strict(s).toLowerCase());
+    assert.ok(!found, `a secret of the run was printed (${s.length} chars, starts ${s.slice(0, 3)}…)`);
   }
   return all.length;
 }

@@ -108,6 +108,11 @@ TEST(TokenResponse, LinkedInServiceErrorAndRefreshTokenExpiresIn) {
 
 TEST(TokenResponse, ServerErrorsAndGarbage) {
   EXPECT_EQ(normalise_token_response(ResponseDialect::kStandard, 503, "<html>busy</html>").status().code(), Code::kHttpStatus);
+  OAuthError err;
+  auto graph5xx = normalise_token_response(ResponseDialect::kInstagram, 500,
+      R"({"error":{"message":"An unexpected error has occurred.","type":"OAuthException","code":2}})", &err);
+  EXPECT_EQ(graph5xx.status().code(), Code::kHttpStatus);  // server trouble, even with an OAuth body
+  EXPECT_NE(graph5xx.status().message().find("OAuthException 2"), std::string::npos);
   EXPECT_EQ(normalise_token_response(ResponseDialect::kStandard, 200, "not json").status().code(), Code::kJsonInvalid);
   EXPECT_EQ(normalise_token_response(ResponseDialect::kStandard, 200, "[]").status().code(), Code::kJsonInvalid);
   EXPECT_EQ(normalise_token_response(ResponseDialect::kStandard, 200, R"({"access_token":5})").status().code(), Code::kJsonInvalid);

@@ -27,7 +27,9 @@ function formatExpiry(seconds) {
   if (!seconds) return 'no expiry given';
   const days = (seconds - Date.now() / 1000) / 86400;
   const when = new Date(seconds * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
-  return days >= 1 ? `expires ${when} (in ${Math.round(days)} days)` : `expires ${when} (in ${Math.max(1, Math.round(days * 24 * 60))} minutes)`;
+  const hours = days * 24;
+  const left = days >= 2 ? `${Math.round(days)} days` : hours >= 2 ? `${Math.round(hours)} hours` : `${Math.max(1, Math.round(hours * 60))} minutes`;
+  return `expires ${when} (in ${left})`;
 }
 
 /** countdown: a live "time left" line on a terminal's stderr; returns stop(). */
@@ -176,7 +178,7 @@ const command = {
     timeout: { type: 'string', valueName: 'seconds', default: '300', description: 'give up waiting after this many seconds' },
     account: { type: 'string', valueName: 'name', description: "file the token under this name instead of the platform's account id" },
     scope: { type: 'string', multiple: true, valueName: 'scope', description: "request these scopes instead of the platform's defaults (repeatable)" },
-    sandbox: { type: 'string', valueName: 'url', optionalValue: true, description: 'run against the keryx sandbox: its URL (see keryx sandbox), or none to start one here that approves by itself' },
+    sandbox: { type: 'string', valueName: 'url', optionalValue: /^https?:\/\//i, description: 'run against the keryx sandbox: its URL (see keryx sandbox), or none to start one here that approves by itself' },
   },
   helpAfter: `Prerequisites (see docs/platforms/<platform>.md):
   instagram  keryx config set platforms.instagram.app_id <id>;  INSTAGRAM_APP_SECRET
