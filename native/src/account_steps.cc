@@ -1,6 +1,8 @@
 // account_steps.cc: the per-platform post-steps (the quirk hooks of the flow).
 #include "account_steps.h"
 
+#include <chrono>
+#include <thread>
 #include <utility>
 
 #include "callback_params.h"
@@ -158,6 +160,12 @@ Result<AccountInfo> by_userinfo_sub(const PlatformRecord& record, TokenResponse&
   }
   Result<rapidjson::Document> doc =
       get_json(record.endpoints.userinfo_url, token.access_token.view(), limits, record.display_name + " userinfo");
+  // LinkedIn: a freshly minted token can be answered 401 (65601) for a few seconds while it
+  // propagates; a brand-new token is not revoked, so wait and ask again (about 7 s in all).
+  for (int attempt = 1; linkedin && !doc.ok() && doc.status().code() == Code::kTokenRevoked && attempt <= 3; ++attempt) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1000 * attempt));
+    doc = get_json(record.endpoints.userinfo_url, token.access_token.view(), limits, record.display_name + " userinfo");
+  }
   if (!doc.ok()) return doc.status();
   Result<std::string> sub = json_get_id(doc.value(), "sub");
   if (!sub.ok()) return sub.status();

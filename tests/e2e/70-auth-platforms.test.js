@@ -92,6 +92,8 @@ for (const platform of Object.keys(PLATFORMS)) {
     const r = await run.done;
     assert.equal(r.code, 0, r.all);
     assert.match(r.all, /Authorization code received from the paste/);
+    assert.match(r.all, /\d:\d\d left/, 'a live countdown is drawn on the terminal');
+    assert.match(r.all, /Paste received \(\d+ characters, not shown\)/);
     const code = new URL(location).searchParams.get('code').replace(/#_$/, '');
     await checkStored(platform, env, sandboxHome, { ...r, secrets: [...r.secrets, code] });
   });
@@ -165,4 +167,50 @@ test('an Instagram https callback is followed over TLS by a plain client too (cu
   assert.equal(r.code, 0, r.all);
   assert.match(r.stderr, /listening on 127\.0\.0\.1/);
   await checkStored('instagram', env, sandboxHome, r);
+});
+
+test('keryx opens the browser itself ($BROWSER, here headless Chromium) only once the callback is bound', async () => {
+  const fakeBrowser = path.join(__dirname, 'fixtures', 'chromium-browser.js');
+  const { env, sandboxHome } = h.tempHome({ BROWSER: `${process.execPath} ${fakeBrowser}` });
+  const r = await h.runCli(['auth', 'linkedin', '--sandbox', sb.url, '--timeout', '60'], env);
+  assert.equal(r.code, 0, r.all);
+  assert.match(r.stderr, /Opened your browser/);
+  assert.ok(r.stderr.indexOf('Using OAuth callback') < r.stderr.indexOf('Opened your browser'));
+  await checkStored('linkedin', env, sandboxHome, r);
+});
+
+test('over SSH keryx prints the ssh -L line with the real callback port', async () => {
+  const { env } = h.tempHome({ SSH_CONNECTION: '192.0.2.10 50000 192.0.2.20 22', USER: 'poster' });
+  const run = h.startAuth(['auth', 'tiktok', '--sandbox', sb.url, '--no-browser', '--timeout', '30'], env);
+  const url = await run.url;
+  const redirect = new URL(new URL(url).searchParams.get('redirect_uri'));
+  const location = await redirectedUrl(url);
+  await httpGet(location);
+  const r = await run.done;
+  assert.equal(r.code, 0, r.all);
+  assert.ok(r.stderr.includes(`ssh -L ${redirect.port}:localhost:${redirect.port} poster@`), r.stderr);
+});
+
+test('--account files the token under a chosen name and keeps the platform id in its metadata', async () => {
+  const { env, sandboxHome } = h.tempHome();
+  const run = h.startAuth(['auth', 'tiktok', '--sandbox', sb.url, '--no-browser', '--account', 'brand'], env);
+  await httpGet(await redirectedUrl(await run.url));
+  const r = await run.done;
+  assert.equal(r.code, 0, r.all);
+  const rec = await h.withHome(env, sandboxHome, () => require('../../js/lib/store').get('tiktok', { account: 'brand' }));
+  assert.equal(rec.metadata.platform_account_id, 'sandbox-open-id-0001');
+});
+
+test('LinkedIn: a token that is not yet known everywhere (65601 right after issuance) is retried, not failed', async () => {
+  sb.setKnobs({ linkedinPropagationSec: 2 });
+  try {
+    const { env, sandboxHome } = h.tempHome();
+    const run = h.startAuth(['auth', 'linkedin', '--sandbox', sb.url, '--no-browser'], env);
+    await httpGet(await redirectedUrl(await run.url));
+    const r = await run.done;
+    assert.equal(r.code, 0, r.all);
+    await checkStored('linkedin', env, sandboxHome, r);
+  } finally {
+    sb.setKnobs({ linkedinPropagationSec: 0 });
+  }
 });

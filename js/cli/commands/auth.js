@@ -136,8 +136,9 @@ async function auth({ out, options, args }) {
           const hint = !ctx.pasteOnly && sshHint(ctx.port);
           if (hint) out.info(hint);
           if (!options.noBrowser && !ctx.pasteOnly) {
-            const opened = await browser().open(ctx.url).catch(() => null);
-            if (!opened) out.info('(No browser could be opened here: open the URL above yourself.)');
+            const opened = await browser().open(ctx.url).catch(() => ({ opened: false }));
+            if (opened.opened) out.info(`Opened your browser (${opened.via}).`);
+            else out.info('(No browser could be opened here: open the URL above yourself.)');
           }
           stopPaste = paste().wirePaste({ offer: ctx.offer }, { out });
           stopCountdown = countdown(ctx.expiresAt, out.json ? { isTTY: false } : out.stderr);
