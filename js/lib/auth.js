@@ -246,7 +246,16 @@ function parsePasted(text) {
   }
   if (!params) {
     if (!/^[\x21-\x7e]+$/.test(trimmed)) throw new KeryxError(codes.PASTE_INVALID, 'a bare code must be printable ASCII without spaces');
-    return { code: trimmed, state: null, error: null };
+    // Copied from an address bar, a code is still percent-encoded (TikTok's '*', Google's '/').
+    let code = trimmed;
+    if (/%[0-9a-f]{2}/i.test(code)) {
+      try {
+        code = decodeURIComponent(code);
+      } catch {
+        throw new KeryxError(codes.PASTE_INVALID, 'the pasted code has a broken %-escape');
+      }
+    }
+    return { code, state: null, error: null };
   }
   for (const name of ['code', 'state', 'error']) {
     if (params.getAll(name).length > 1) throw new KeryxError(codes.PASTE_INVALID, `the pasted URL repeats '${name}'`);

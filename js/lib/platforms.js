@@ -86,6 +86,11 @@ async function genericRecord(id, section, { timeoutMs }) {
     }
     record.issuer = meta.issuer;
   }
+  for (const key of ['long_lived_url', 'refresh_url']) {
+    if (section.endpoints && section.endpoints[key] !== undefined) {
+      throw new KeryxError(codes.CONFIG_INVALID, `platforms.${id}.endpoints.${key} is Instagram-only; a generic provider refreshes at its token_url`);
+    }
+  }
   applyEndpointOverrides(record, section);
   if (!record.endpoints.authorizeUrl || !record.endpoints.tokenUrl) {
     throw missing(`platforms.${id} needs an issuer (platforms.${id}.issuer) or endpoints.authorize_url and endpoints.token_url`, id);
@@ -138,7 +143,9 @@ async function resolve(id, options = {}) {
   }
 
   const clientIdKey = record.clientIdKey;
-  const clientId = clientIdKey ? await config.get(clientIdKey, cfgOptions) : undefined;
+  // An all-digit id (Instagram app ids) may be stored as a JSON number: take its exact text.
+  const idJson = clientIdKey ? await config.getJson(clientIdKey, cfgOptions) : undefined;
+  const clientId = idJson === undefined ? undefined : /^\d+$/.test(idJson) ? idJson : JSON.parse(idJson);
   if (typeof clientId !== 'string' || clientId === '') {
     throw missing(`${record.displayName} needs its client id: keryx config set ${clientIdKey} <id>`, id);
   }

@@ -78,6 +78,9 @@ async function auth({ out, options, args }) {
   if (sandboxOption === '' && options.code !== undefined) {
     throw new KeryxError(codes.USAGE, '--code with --sandbox needs the URL of the sandbox that issued the code (--sandbox <url>)');
   }
+  if (sandboxOption !== undefined && !require('../../lib/platforms').builtinIds().includes(platform)) {
+    throw new KeryxError(codes.USAGE, `the sandbox emulates instagram, youtube, tiktok and linkedin, not ${platform}`);
+  }
   if (sandboxOption !== undefined) {
     const home = profile().useSandboxProfile();
     out.info(`Sandbox run: tokens and config go to ${paths().tildify(home)}, apart from real accounts.`);
@@ -117,7 +120,10 @@ async function auth({ out, options, args }) {
         signal: ac.signal,
         onAuthorize: async (ctx) => {
           const err = out.stderr;
-          if (ctx.skippedPorts.length) err.write(`Ports ${ctx.skippedPorts.join(', ')} are busy; using ${ctx.port}.\n`);
+          if (ctx.skippedPorts.length) {
+            const n = ctx.skippedPorts.length;
+            err.write(`Port${n > 1 ? 's' : ''} ${ctx.skippedPorts.join(', ')} ${n > 1 ? 'are' : 'is'} busy; using ${ctx.port}.\n`);
+          }
           if (ctx.pasteOnly) {
             err.write(`Using OAuth callback ${ctx.redirectUri} (a public host: keryx cannot listen there, paste the URL you land on)\n`);
           } else {
@@ -158,7 +164,7 @@ async function auth({ out, options, args }) {
   } catch (err) {
     if (err.code === 'capture_timeout' || err.code === 'platform_rejected' || err.code === 'state_mismatch') {
       err.message += `. Nothing was stored. Retry: keryx auth ${platform}${sandbox ? ' --sandbox' : ''}`;
-    } else if (err.code === 'prerequisite_missing' || err.code === 'scope_missing') {
+    } else if (['prerequisite_missing', 'scope_missing', 'token_revoked', 'http_status', 'timeout', 'network_error', 'json_invalid'].includes(err.code)) {
       err.message += '. Nothing was stored.';
     }
     throw err;

@@ -43,7 +43,10 @@ async function demo({ out, options }) {
   try {
     const where = cap.boundAddresses.includes('::') ? 'all interfaces' : cap.boundAddresses.join(' and ');
     out.info(out.style('bold', 'keryx demo') + ': a full callback capture on this machine; no platform is contacted.');
-    if (cap.skippedPorts.length) out.info(`Ports ${cap.skippedPorts.join(', ')} are busy; using ${cap.port}.`);
+    if (cap.skippedPorts.length) {
+      const n = cap.skippedPorts.length;
+      out.info(`Port${n > 1 ? 's' : ''} ${cap.skippedPorts.join(', ')} ${n > 1 ? 'are' : 'is'} busy; using ${cap.port}.`);
+    }
     out.info(`Using OAuth callback ${cap.redirectUri} (${cap.tls ? 'https, in-memory certificate' : 'http'}, listening on ${where})`);
     out.info(`PKCE ${pair.method}: challenge made, verifier kept secret (${pair.verifier.length} characters).`);
 
