@@ -256,7 +256,13 @@ test('missing prerequisites name the exact config key, env var and how-to', asyn
   const ctx = h.tempHome();
   const r = await h.runCli(['auth', 'tiktok'], ctx.env);
   assertFailed(r, 'prerequisite_missing', /keryx config set platforms\.tiktok\.client_key .*docs\/platforms\/tiktok\.md/);
-  fs.writeFileSync(path.join(ctx.home, 'config.json'), JSON.stringify({ platforms: { instagram: { app_id: '123' } } }));
+  // An all-digit app id set with `keryx config set` is a JSON number: it counts as set.
+  const set = await h.runCli(['config', 'set', 'platforms.instagram.app_id', '17841405793187218123'], ctx.env);
+  assert.equal(set.code, 0, set.all);
   const s = await h.runCli(['auth', 'instagram'], ctx.env);
   assertFailed(s, 'prerequisite_missing', /INSTAGRAM_APP_SECRET.*docs\/platforms\/instagram\.md/);
+  const t = await h.runCli(['auth', 'instagram', '--no-browser', '--timeout', '1', '--listen', 'loopback'], { ...ctx.env, INSTAGRAM_APP_SECRET: 'app-secret-value' });
+  assertFailed(t, 'capture_timeout');
+  assert.match(t.stderr, /https:\/\/www\.instagram\.com\/oauth\/authorize\?client_id=17841405793187218123&/, 'the id is sent digit for digit');
+  h.assertNoSecrets(t.all, ['app-secret-value']);
 });
