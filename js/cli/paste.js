@@ -3,7 +3,6 @@
 // URL copied from a browser races the loopback callback. The pasted text is never printed back:
 // on a terminal, echo is off while keryx waits (the code would otherwise sit in the scrollback and
 // in any recording of the session); keryx acknowledges each paste by its length only.
-const readline = require('node:readline');
 const { sanitize } = require('./output');
 
 const MAX_LINE = 16384; // longer lines are cut here; offer() then refuses them as too long
@@ -65,14 +64,47 @@ function wirePaste(capture, { input = process.stdin, out }) {
       if (typeof input.unref === 'function') input.unref();
     };
   }
-  const rl = readline.createInterface({ input, terminal: false, crlfDelay: Infinity });
-  rl.on('line', (line) => {
-    if (!stopped) offerLine(capture, line.slice(0, MAX_LINE), out);
+  // Pipes and files: split lines ourselves so a line longer than MAX_LINE is cut as it streams in
+  // (readline would hold a whole multi-megabyte line before anyone could cut it).
+  // A line ends at LF, CR or CRLF (as readline splits them).
+  let line = [];
+  let size = 0;
+  let afterCr = false;
+  const onData = (chunk) => {
+    let start = 0;
+    for (let i = 0; i <= chunk.length; i++) {
+      const end = i < chunk.length && (chunk[i] === 0x0a || chunk[i] === 0x0d);
+      if (i < chunk.length && !end) continue;
+      const piece = chunk.subarray(start, i);
+      if (size < MAX_LINE && piece.length) {
+        const keep = Buffer.from(piece.subarray(0, MAX_LINE - size)); // a copy: the chunk itself can go
+        line.push(keep);
+        size += keep.length;
+      }
+      if (end) {
+        const crlf = afterCr && chunk[i] === 0x0a && piece.length === 0;
+        afterCr = chunk[i] === 0x0d;
+        if (!crlf) {
+          const text = Buffer.concat(line).toString('utf8');
+          line = [];
+          size = 0;
+          if (!stopped) offerLine(capture, text, out);
+        }
+      } else if (piece.length) {
+        afterCr = false;
+      }
+      start = i + 1;
+    }
+  };
+  input.on('data', onData);
+  input.on('error', () => {});
+  input.on('end', () => {
+    if (size > 0 && !stopped) offerLine(capture, Buffer.concat(line).toString('utf8'), out);
+    line = [];
   });
-  rl.on('error', () => {});
   return function stop() {
     stopped = true;
-    rl.close();
+    input.removeListener('data', onData);
     if (typeof input.unref === 'function') input.unref();
     if (input !== process.stdin || !input.isTTY) input.destroy?.();
   };

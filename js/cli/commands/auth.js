@@ -162,10 +162,11 @@ async function auth({ out, options, args }) {
       process.removeListener('SIGINT', onSigint);
     }
   } catch (err) {
+    const base = String(err.message).replace(/[.\s]+$/, '');
     if (err.code === 'capture_timeout' || err.code === 'platform_rejected' || err.code === 'state_mismatch') {
-      err.message += `. Nothing was stored. Retry: keryx auth ${platform}${sandbox ? ' --sandbox' : ''}`;
-    } else if (['prerequisite_missing', 'scope_missing', 'token_revoked', 'http_status', 'timeout', 'network_error', 'json_invalid'].includes(err.code)) {
-      err.message += '. Nothing was stored.';
+      err.message = `${base}. Nothing was stored. Retry: keryx auth ${platform}${sandbox ? ' --sandbox' : ''}`;
+    } else if (['prerequisite_missing', 'scope_missing', 'token_revoked', 'http_status', 'timeout', 'network_error', 'json_invalid', 'response_too_large', 'tls_error'].includes(err.code)) {
+      err.message = `${base}. Nothing was stored.`;
     }
     throw err;
   } finally {
