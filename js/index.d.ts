@@ -378,6 +378,8 @@ export interface AuthSummary {
   tokenShape: PlatformRecord['tokenShape'];
   redirectUri: string;
   sandbox: string | null;
+  /** which key provider protects the vault the token went to */
+  keyProvider: KeyProvider;
   source: 'callback' | 'paste' | 'code';
 }
 

@@ -12,8 +12,11 @@ build_pkgs=(cmake ninja-build g++ pkg-config libcurl4-openssl-dev libssl-dev lib
 # What `npm test` drives for real: curl and Chromium as clients of the capture server, and a
 # Secret Service (gnome-keyring in a D-Bus session, checked from outside with secret-tool).
 test_pkgs=(curl chromium gnome-keyring libsecret-tools dbus)
+# Quality checks (npm run lint, fuzz, coverage): clang with libFuzzer and the sanitizers,
+# clang-tidy, clang-format, cppcheck, and llvm's profdata/cov tools.
+quality_pkgs=(clang clang-tidy clang-format cppcheck llvm)
 want=("${build_pkgs[@]}")
-[ "${1:-}" = "--no-test-deps" ] || want+=("${test_pkgs[@]}")
+[ "${1:-}" = "--no-test-deps" ] || want+=("${test_pkgs[@]}" "${quality_pkgs[@]}")
 
 if command -v dpkg-query >/dev/null 2>&1; then
   missing=()
@@ -41,3 +44,6 @@ echo "setup: npm install (builds the native addon with cmake-js)" >&2
 npm install --no-audit --no-fund --loglevel=error
 echo >&2
 node js/cli/keryx.js demo
+echo >&2
+echo "setup: the main job, against the built-in sandbox (no account, browser or input needed):" >&2
+node js/cli/keryx.js auth tiktok --sandbox

@@ -123,7 +123,7 @@ async function exchangeAndStore(resolved, { code, verifier, redirectUri, options
   const metadata = { ...account.fields, redirect_uri: redirectUri, token_shape: record.tokenShape };
   if (options.account) metadata.platform_account_id = account.accountId;
   if (resolved.sandbox) metadata.sandbox = resolved.sandbox;
-  await store.put(
+  const saved = await store.put(
     {
       platform: record.id,
       account: accountId,
@@ -155,6 +155,7 @@ async function exchangeAndStore(resolved, { code, verifier, redirectUri, options
     tokenShape: record.tokenShape,
     redirectUri,
     sandbox: resolved.sandbox || null,
+    keyProvider: saved.keyProvider,
   };
 }
 
