@@ -57,7 +57,7 @@ function sshHint(port) {
 function summaryLines(out, s) {
   const who = s.fields.username || s.fields.display_name || s.fields.channel_title || s.fields.name || '';
   out.line(`${out.style('green', '✓')} ${s.platform} authorized${s.sandbox ? ' (sandbox)' : ''}: account ${s.account}${who ? ` (${sanitize(who)})` : ''}.`);
-  const key = { env: 'KERYX_VAULT_KEY', keychain: 'the OS keychain', passphrase: 'your passphrase', key_file: 'a 0600 key file (no keychain here; see keryx status)' }[s.keyProvider] || s.keyProvider;
+  const key = { env: 'KERYX_VAULT_KEY', keychain: 'the OS keychain', passphrase: 'your passphrase', key_file: 'a 0600 key file, as no keychain is reachable here; see keryx status' }[s.keyProvider] || s.keyProvider;
   out.line(`  Access token stored in the encrypted vault (key: ${key}), ${formatExpiry(s.expiresAt)}${s.hasRefreshToken ? '; refresh token stored too' : '; no refresh token'}.`);
   const facts = Object.entries(s.config).filter(([k]) => k !== 'enabled').map(([k, v]) => `platforms.${s.platform}.${k} = ${sanitize(v)}`);
   if (facts.length) out.line(`  Config: ${facts.join(', ')}`);
