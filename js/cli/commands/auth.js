@@ -121,6 +121,9 @@ async function auth({ out, options, args }) {
         signal: ac.signal,
         onAuthorize: async (ctx) => {
           const err = out.stderr;
+          // Listen for a paste before the URL is shown: on a terminal this also turns echo off,
+          // so a code pasted right away never lands in the scrollback.
+          if (!ownSandbox) stopPaste = paste().wirePaste({ offer: ctx.offer }, { out });
           if (ctx.skippedPorts.length) {
             const n = ctx.skippedPorts.length;
             err.write(`Port${n > 1 ? 's' : ''} ${ctx.skippedPorts.join(', ')} ${n > 1 ? 'are' : 'is'} busy; using ${ctx.port}.\n`);
@@ -147,7 +150,6 @@ async function auth({ out, options, args }) {
             if (opened.opened) out.info(`Opened your browser (${opened.via}).`);
             else out.info('(No browser could be opened here: open the URL above yourself.)');
           }
-          stopPaste = paste().wirePaste({ offer: ctx.offer }, { out });
           stopCountdown = countdown(ctx.expiresAt, out.json ? { isTTY: false } : out.stderr);
         },
       });
