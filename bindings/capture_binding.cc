@@ -26,7 +26,7 @@ Napi::Value result_to_js(Napi::Env env, const Result<CaptureResult>& result) {
   return out;
 }
 
-void deliver(Napi::Env env, Napi::Function on_result, std::nullptr_t*, ResultMessage* message) {
+void deliver(Napi::Env env, Napi::Function on_result, std::nullptr_t* /*context*/, ResultMessage* message) {
   std::unique_ptr<ResultMessage> owned(message);
   if (env == nullptr || on_result.IsEmpty()) return;
   if (owned->result.ok()) {
@@ -43,9 +43,10 @@ class CaptureHandle : public Napi::ObjectWrap<CaptureHandle> {
   static Napi::FunctionReference* constructor;
 
   static Napi::Function define(Napi::Env env) {
-    return DefineClass(env, "CaptureHandle",
-                       {InstanceMethod("offer", &CaptureHandle::offer), InstanceMethod("cancel", &CaptureHandle::cancel),
-                        InstanceMethod("close", &CaptureHandle::close)});
+    return DefineClass(
+        env, "CaptureHandle",
+        {InstanceMethod("offer", &CaptureHandle::offer), InstanceMethod("cancel", &CaptureHandle::cancel),
+         InstanceMethod("close", &CaptureHandle::close)});
   }
 
   explicit CaptureHandle(const Napi::CallbackInfo& info) : Napi::ObjectWrap<CaptureHandle>(info) {}
@@ -96,7 +97,9 @@ Napi::FunctionReference* CaptureHandle::constructor = nullptr;
 class CloseWorker : public Napi::AsyncWorker {
  public:
   CloseWorker(Napi::Env env, std::shared_ptr<CaptureServer> server)
-      : Napi::AsyncWorker(env, "keryx:capture-close"), deferred_(Napi::Promise::Deferred::New(env)), server_(std::move(server)) {}
+      : Napi::AsyncWorker(env, "keryx:capture-close"),
+        deferred_(Napi::Promise::Deferred::New(env)),
+        server_(std::move(server)) {}
   Napi::Promise promise() { return deferred_.Promise(); }
   void Execute() override {
     if (server_) {
@@ -125,7 +128,7 @@ class StartWorker : public Napi::AsyncWorker {
       : Napi::AsyncWorker(env, "keryx:capture-start"),
         deferred_(Napi::Promise::Deferred::New(env)),
         options_(std::move(options)),
-        tsfn_(std::move(tsfn)) {}
+        tsfn_(tsfn) {}
   Napi::Promise promise() { return deferred_.Promise(); }
 
   void Execute() override {
@@ -147,7 +150,7 @@ class StartWorker : public Napi::AsyncWorker {
     CaptureHandle::Unwrap(handle)->adopt(server_);
     deferred_.Resolve(handle);
   }
-  void OnError(const Napi::Error&) override { deferred_.Reject(status_to_error(Env(), status_).Value()); }
+  void OnError(const Napi::Error& /*error*/) override { deferred_.Reject(status_to_error(Env(), status_).Value()); }
 
  private:
   Napi::Promise::Deferred deferred_;
@@ -179,7 +182,8 @@ Result<CaptureOptions> options_from_js(const Napi::Object& o) {
   str("redirectUri", out.redirect_uri);
   str("state", out.expected_state);
   str("appName", out.app_name);
-  std::string listen = "all", cert = "ecdsa-p256";
+  std::string listen = "all";
+  std::string cert = "ecdsa-p256";
   str("listen", listen);
   out.listen_all = listen != "loopback";
   str("cert", cert);

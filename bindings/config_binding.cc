@@ -62,9 +62,7 @@ class ConfigWorker : public Napi::AsyncWorker {
         return;
       }
       case ConfigOp::kSet:
-      case ConfigOp::kUnset:
-        deferred_.Resolve(env.Undefined());
-        return;
+      case ConfigOp::kUnset: deferred_.Resolve(env.Undefined()); return;
     }
   }
 
@@ -78,8 +76,7 @@ class ConfigWorker : public Napi::AsyncWorker {
 };
 
 // string_args: the first `count` arguments as strings; invalid_argument naming the first that is not.
-Status string_args(const Napi::CallbackInfo& info, std::vector<const char*> names,
-                   std::vector<std::string>& out) {
+Status string_args(const Napi::CallbackInfo& info, std::vector<const char*> names, std::vector<std::string>& out) {
   for (size_t i = 0; i < names.size(); ++i) {
     if (info.Length() <= i || !info[i].IsString()) {
       return Status(Code::kInvalidArgument, std::string(names[i]) + " must be a string");

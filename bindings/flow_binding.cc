@@ -41,7 +41,7 @@ Status get_strings(const Napi::Object& o, const char* key, std::vector<std::stri
   Napi::Value v = o.Get(key);
   if (v.IsUndefined() || v.IsNull()) return Status::Ok();
   if (!v.IsArray()) return arg_error(std::string(key) + " must be an array of strings");
-  Napi::Array a = v.As<Napi::Array>();
+  auto a = v.As<Napi::Array>();
   out.clear();
   for (uint32_t i = 0; i < a.Length(); ++i) {
     if (!a.Get(i).IsString()) return arg_error(std::string(key) + " must be an array of strings");
@@ -104,13 +104,13 @@ Napi::Object record_to_js(Napi::Env env, const PlatformRecord& r) {
 
 Status record_from_js(const Napi::Value& value, PlatformRecord& r) {
   if (!value.IsObject()) return arg_error("record must be an object");
-  Napi::Object o = value.As<Napi::Object>();
+  auto o = value.As<Napi::Object>();
   KERYX_RETURN_IF_ERROR(get_string(o, "id", r.id, true));
   KERYX_RETURN_IF_ERROR(get_string(o, "displayName", r.display_name));
   if (r.display_name.empty()) r.display_name = r.id;
   Napi::Value ev = o.Get("endpoints");
   if (!ev.IsObject()) return arg_error("record.endpoints must be an object");
-  Napi::Object e = ev.As<Napi::Object>();
+  auto e = ev.As<Napi::Object>();
   KERYX_RETURN_IF_ERROR(get_string(e, "authorizeUrl", r.endpoints.authorize_url));
   KERYX_RETURN_IF_ERROR(get_string(e, "tokenUrl", r.endpoints.token_url));
   KERYX_RETURN_IF_ERROR(get_string(e, "revokeUrl", r.endpoints.revoke_url));
@@ -139,7 +139,7 @@ Status record_from_js(const Napi::Value& value, PlatformRecord& r) {
   Napi::Value extra = o.Get("extraAuthorizeParams");
   if (extra.IsObject()) {
     r.extra_authorize_params.clear();
-    Napi::Object x = extra.As<Napi::Object>();
+    auto x = extra.As<Napi::Object>();
     Napi::Array names = x.GetPropertyNames();
     for (uint32_t i = 0; i < names.Length(); ++i) {
       std::string k = names.Get(i).ToString().Utf8Value();
@@ -160,7 +160,8 @@ Status record_from_js(const Napi::Value& value, PlatformRecord& r) {
 Status limits_from(const Napi::Object& o, RequestLimits& limits) {
   Napi::Value t = o.Get("timeoutMs");
   if (!t.IsUndefined()) {
-    if (!t.IsNumber() || t.As<Napi::Number>().Int64Value() <= 0) return arg_error("timeoutMs must be a positive number");
+    if (!t.IsNumber() || t.As<Napi::Number>().Int64Value() <= 0)
+      return arg_error("timeoutMs must be a positive number");
     limits.timeout = std::chrono::milliseconds(t.As<Napi::Number>().Int64Value());
   }
   return get_string(o, "caFile", limits.ca_file);
@@ -178,8 +179,11 @@ Napi::Value optional_number(Napi::Env env, const std::optional<std::int64_t>& v)
 Napi::Object token_to_js(Napi::Env env, const TokenResponse& t) {
   Napi::Object o = Napi::Object::New(env);
   o.Set("accessToken", std::string(t.access_token.view()));
-  o.Set("refreshToken", t.refresh_token.empty() ? env.Null() : Napi::Value(Napi::String::New(env, std::string(t.refresh_token.view()))));
-  o.Set("idToken", t.id_token.empty() ? env.Null() : Napi::Value(Napi::String::New(env, std::string(t.id_token.view()))));
+  o.Set("refreshToken", t.refresh_token.empty()
+                            ? env.Null()
+                            : Napi::Value(Napi::String::New(env, std::string(t.refresh_token.view()))));
+  o.Set("idToken",
+        t.id_token.empty() ? env.Null() : Napi::Value(Napi::String::New(env, std::string(t.id_token.view()))));
   o.Set("tokenType", t.token_type);
   o.Set("scopes", strings_to_js(env, t.scopes));
   o.Set("scopesReported", t.scopes_reported);
@@ -280,8 +284,8 @@ Napi::Value exchange_js(const Napi::CallbackInfo& info) {
       env, "keryx.oauthExchange",
       [call, code, verifier, redirect, requested, complete]() -> Result<Exchanged> {
         Exchanged out;
-        Result<TokenResponse> t = exchange_code(call->record, call->client, code->view(), verifier->view(),
-                                                redirect, call->limits);
+        Result<TokenResponse> t =
+            exchange_code(call->record, call->client, code->view(), verifier->view(), redirect, call->limits);
         if (!t.ok()) return t.status();
         out.token = std::move(t).value();
         if (complete) {
@@ -317,7 +321,7 @@ Napi::Value refresh_js(const Napi::CallbackInfo& info) {
   return run_async<TokenResponse>(
       env, "keryx.oauthRefresh",
       [call, refresh] { return refresh_access_token(call->record, call->client, refresh->view(), call->limits); },
-      [](Napi::Env env, TokenResponse& t) -> Napi::Value { return token_to_js(env, t); });
+      [](Napi::Env env, const TokenResponse& t) -> Napi::Value { return token_to_js(env, t); });
 }
 
 Napi::Value revoke_js(const Napi::CallbackInfo& info) {

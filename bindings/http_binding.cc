@@ -31,10 +31,9 @@ void wipe_request(HttpRequest& request) {
 Status arg_error(const std::string& message) { return Status(Code::kInvalidArgument, message); }
 
 // string_pairs: an object of string values as ordered name/value pairs.
-Status string_pairs(const Napi::Value& value, const char* what,
-                    std::vector<std::pair<std::string, std::string>>& out) {
+Status string_pairs(const Napi::Value& value, const char* what, std::vector<std::pair<std::string, std::string>>& out) {
   if (!value.IsObject()) return arg_error(std::string(what) + " must be an object");
-  Napi::Object object = value.As<Napi::Object>();
+  auto object = value.As<Napi::Object>();
   Napi::Array names = object.GetPropertyNames();
   for (uint32_t i = 0; i < names.Length(); ++i) {
     Napi::Value name = names.Get(i);
@@ -72,7 +71,7 @@ Status request_from(const Napi::Object& options, HttpRequest& req) {
   Napi::Value form = options.Get("form");
   Napi::Value json = options.Get("json");
   Napi::Value body = options.Get("body");
-  int kinds = !form.IsUndefined() + !json.IsUndefined() + !body.IsUndefined();
+  int kinds = (form.IsUndefined() ? 0 : 1) + (json.IsUndefined() ? 0 : 1) + (body.IsUndefined() ? 0 : 1);
   if (kinds > 1) return arg_error("only one of form, json and body may be given");
   if (!form.IsUndefined()) {
     req.body_kind = HttpBodyKind::kForm;
@@ -86,7 +85,7 @@ Status request_from(const Napi::Object& options, HttpRequest& req) {
     req.body = body.As<Napi::String>().Utf8Value();
   } else if (body.IsBuffer()) {
     req.body_kind = HttpBodyKind::kRaw;
-    Napi::Buffer<char> bytes = body.As<Napi::Buffer<char>>();
+    auto bytes = body.As<Napi::Buffer<char>>();
     req.body.assign(bytes.Data(), bytes.Length());
   } else if (!body.IsUndefined()) {
     return arg_error("body must be a string or a Buffer");
@@ -122,7 +121,7 @@ Napi::Object headers_to_js(Napi::Env env, const HttpHeaders& headers) {
   for (const auto& [name, value] : headers) {
     if (name == "set-cookie") {
       if (!out.Has(name)) out.Set(name, Napi::Array::New(env));
-      Napi::Array list = out.Get(name).As<Napi::Array>();
+      auto list = out.Get(name).As<Napi::Array>();
       list.Set(list.Length(), value);
     } else if (out.Has(name)) {
       out.Set(name, out.Get(name).As<Napi::String>().Utf8Value() + ", " + value);
@@ -173,9 +172,8 @@ class HttpWorker : public Napi::AsyncWorker {
 Napi::Value http_request_js(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   HttpRequest request;
-  Status parsed = info.Length() > 0 && info[0].IsObject()
-                      ? request_from(info[0].As<Napi::Object>(), request)
-                      : arg_error("httpRequest takes an options object");
+  Status parsed = info.Length() > 0 && info[0].IsObject() ? request_from(info[0].As<Napi::Object>(), request)
+                                                          : arg_error("httpRequest takes an options object");
   if (!parsed.ok()) {  // reject rather than throw: callers always get a promise
     wipe_request(request);
     Napi::Promise::Deferred deferred = Napi::Promise::Deferred::New(env);

@@ -50,8 +50,7 @@ Napi::Value pkce_challenge_js(const Napi::CallbackInfo& info) {
     throw_status(env, Status(Code::kInvalidArgument, "verifier must be a string"));
     return env.Undefined();
   }
-  Result<std::string> challenge =
-      pkce_challenge(method.value(), info[1].As<Napi::String>().Utf8Value());
+  Result<std::string> challenge = pkce_challenge(method.value(), info[1].As<Napi::String>().Utf8Value());
   if (!challenge.ok()) {
     throw_status(env, challenge.status());
     return env.Undefined();
@@ -59,9 +58,7 @@ Napi::Value pkce_challenge_js(const Napi::CallbackInfo& info) {
   return Napi::String::New(env, challenge.value());
 }
 
-Napi::Value random_state_js(const Napi::CallbackInfo& info) {
-  return Napi::String::New(info.Env(), random_state());
-}
+Napi::Value random_state_js(const Napi::CallbackInfo& info) { return Napi::String::New(info.Env(), random_state()); }
 
 }  // namespace
 

@@ -25,7 +25,8 @@ StoreOptions options_from_js(const Napi::Object& o) {
   out.install_id_path = str(o, "installIdPath");
   out.keys.key_file_path = str(o, "keyFilePath");
   out.keys.keychain_account = str(o, "keychainAccount");
-  out.keys.keychain_enabled = !(o.Has("keychain") && o.Get("keychain").IsBoolean() && !o.Get("keychain").As<Napi::Boolean>().Value());
+  out.keys.keychain_enabled =
+      !(o.Has("keychain") && o.Get("keychain").IsBoolean() && !o.Get("keychain").As<Napi::Boolean>().Value());
   out.keys.keychain_timeout = std::chrono::milliseconds(num(o, "keychainTimeoutMs", 3000));
   out.keys.env_key = SecretString(str(o, "envKey"));
   out.keys.passphrase = SecretString(str(o, "passphrase"));
@@ -45,13 +46,13 @@ TokenRecord record_from_js(const Napi::Object& o) {
   r.refresh_expires_at = num(o, "refreshExpiresAt");
   r.is_default = o.Has("isDefault") && o.Get("isDefault").ToBoolean().Value();
   if (o.Has("scopes") && o.Get("scopes").IsArray()) {
-    Napi::Array a = o.Get("scopes").As<Napi::Array>();
+    auto a = o.Get("scopes").As<Napi::Array>();
     for (uint32_t i = 0; i < a.Length(); ++i) {
       if (a.Get(i).IsString()) r.scopes.push_back(a.Get(i).As<Napi::String>().Utf8Value());
     }
   }
   if (o.Has("metadata") && o.Get("metadata").IsObject()) {
-    Napi::Object m = o.Get("metadata").As<Napi::Object>();
+    auto m = o.Get("metadata").As<Napi::Object>();
     Napi::Array keys = m.GetPropertyNames();
     for (uint32_t i = 0; i < keys.Length(); ++i) {
       std::string k = keys.Get(i).ToString().Utf8Value();
@@ -113,14 +114,17 @@ class StoreWorker : public Napi::AsyncWorker {
   using Done = std::function<Napi::Value(Napi::Env, Output&)>;
 
   StoreWorker(Napi::Env env, Work work, Done done)
-      : Napi::AsyncWorker(env, "keryx:store"), deferred_(Napi::Promise::Deferred::New(env)), work_(std::move(work)), done_(std::move(done)) {}
+      : Napi::AsyncWorker(env, "keryx:store"),
+        deferred_(Napi::Promise::Deferred::New(env)),
+        work_(std::move(work)),
+        done_(std::move(done)) {}
   Napi::Promise promise() { return deferred_.Promise(); }
   void Execute() override {
     status_ = work_(output_);
     if (!status_.ok()) SetError(status_.message());
   }
   void OnOK() override { deferred_.Resolve(done_(Env(), output_)); }
-  void OnError(const Napi::Error&) override { deferred_.Reject(status_to_error(Env(), status_).Value()); }
+  void OnError(const Napi::Error& /*error*/) override { deferred_.Reject(status_to_error(Env(), status_).Value()); }
 
  private:
   Napi::Promise::Deferred deferred_;
@@ -165,7 +169,8 @@ Napi::Value store_list(const Napi::CallbackInfo& info) {
       },
       [](Napi::Env env, StoreWorker::Output& out) -> Napi::Value {
         Napi::Array a = Napi::Array::New(env, out.set->records.size());
-        for (std::size_t i = 0; i < out.set->records.size(); ++i) a.Set(static_cast<uint32_t>(i), record_to_js(env, out.set->records[i], false));
+        for (std::size_t i = 0; i < out.set->records.size(); ++i)
+          a.Set(static_cast<uint32_t>(i), record_to_js(env, out.set->records[i], false));
         return a;
       });
 }
@@ -173,7 +178,8 @@ Napi::Value store_list(const Napi::CallbackInfo& info) {
 Napi::Value store_get(const Napi::CallbackInfo& info) {
   if (!check_args(info, 2)) return usage(info.Env(), "storeGet(options, platform, account)");
   StoreOptions options = options_from_js(info[0].As<Napi::Object>());
-  std::string platform = info[1].As<Napi::String>().Utf8Value(), account = info[2].As<Napi::String>().Utf8Value();
+  std::string platform = info[1].As<Napi::String>().Utf8Value();
+  std::string account = info[2].As<Napi::String>().Utf8Value();
   return queue(
       info.Env(),
       [options, platform, account](StoreWorker::Output& out) -> Status {
@@ -185,7 +191,7 @@ Napi::Value store_get(const Napi::CallbackInfo& info) {
         out.key = store.value()->key();
         return Status::Ok();
       },
-      [](Napi::Env env, StoreWorker::Output& out) -> Napi::Value {
+      [](Napi::Env env, const StoreWorker::Output& out) -> Napi::Value {
         Napi::Object o = record_to_js(env, *out.record, true);
         o.Set("keyProvider", key_provider_name(out.key->material.provider));
         return o;
@@ -194,11 +200,12 @@ Napi::Value store_get(const Napi::CallbackInfo& info) {
 
 // storePut(options, record | record[]): one record, or many in one update.
 Napi::Value store_put(const Napi::CallbackInfo& info) {
-  if (info.Length() < 2 || !info[0].IsObject() || !info[1].IsObject()) return usage(info.Env(), "storePut(options, record)");
+  if (info.Length() < 2 || !info[0].IsObject() || !info[1].IsObject())
+    return usage(info.Env(), "storePut(options, record)");
   StoreOptions options = options_from_js(info[0].As<Napi::Object>());
   auto records = std::make_shared<std::vector<TokenRecord>>();
   if (info[1].IsArray()) {
-    Napi::Array a = info[1].As<Napi::Array>();
+    auto a = info[1].As<Napi::Array>();
     for (uint32_t i = 0; i < a.Length(); ++i) {
       if (!a.Get(i).IsObject()) return usage(info.Env(), "storePut(options, records): every record must be an object");
       records->push_back(record_from_js(a.Get(i).As<Napi::Object>()));
@@ -227,7 +234,8 @@ Napi::Value store_put(const Napi::CallbackInfo& info) {
 Napi::Value store_delete(const Napi::CallbackInfo& info) {
   if (!check_args(info, 2)) return usage(info.Env(), "storeDelete(options, platform, account)");
   StoreOptions options = options_from_js(info[0].As<Napi::Object>());
-  std::string platform = info[1].As<Napi::String>().Utf8Value(), account = info[2].As<Napi::String>().Utf8Value();
+  std::string platform = info[1].As<Napi::String>().Utf8Value();
+  std::string account = info[2].As<Napi::String>().Utf8Value();
   return queue(
       info.Env(),
       [options, platform, account](StoreWorker::Output& out) -> Status {
@@ -238,7 +246,9 @@ Napi::Value store_delete(const Napi::CallbackInfo& info) {
         out.removed = removed.value();
         return Status::Ok();
       },
-      [](Napi::Env env, StoreWorker::Output& out) -> Napi::Value { return Napi::Boolean::New(env, out.removed); });
+      [](Napi::Env env, const StoreWorker::Output& out) -> Napi::Value {
+        return Napi::Boolean::New(env, out.removed);
+      });
 }
 
 Napi::Value store_info(const Napi::CallbackInfo& info) {
@@ -255,7 +265,9 @@ Napi::Value store_info(const Napi::CallbackInfo& info) {
         Napi::Object o = Napi::Object::New(env);
         o.Set("vaultExists", i.vault_exists);
         o.Set("keyAvailable", i.key_available);
-        o.Set("keyProvider", (i.key_available || i.vault_exists) ? Napi::Value(Napi::String::New(env, key_provider_name(i.provider))) : env.Null());
+        o.Set("keyProvider", (i.key_available || i.vault_exists)
+                                 ? Napi::Value(Napi::String::New(env, key_provider_name(i.provider)))
+                                 : env.Null());
         o.Set("skipped", attempts_to_js(env, i.skipped));
         if (!i.key_problem.ok()) {
           Napi::Object p = Napi::Object::New(env);
@@ -268,7 +280,8 @@ Napi::Value store_info(const Napi::CallbackInfo& info) {
         o.Set("generation", static_cast<double>(i.generation));
         o.Set("records", static_cast<double>(i.records));
         Napi::Array list = Napi::Array::New(env, i.set.records.size());
-        for (std::size_t n = 0; n < i.set.records.size(); ++n) list.Set(static_cast<uint32_t>(n), record_to_js(env, i.set.records[n], false));
+        for (std::size_t n = 0; n < i.set.records.size(); ++n)
+          list.Set(static_cast<uint32_t>(n), record_to_js(env, i.set.records[n], false));
         o.Set("list", list);
         return o;
       });

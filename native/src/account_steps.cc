@@ -24,8 +24,8 @@ struct BearerGet {
 };
 
 // get_json: GET `url` (with `bearer` as the access token when not empty) and parse the answer.
-Result<rapidjson::Document> get_json(const std::string& url, std::string_view bearer,
-                                     const RequestLimits& limits, std::string_view what) {
+Result<rapidjson::Document> get_json(const std::string& url, std::string_view bearer, const RequestLimits& limits,
+                                     std::string_view what) {
   BearerGet get;
   get.request.url = url;
   get.request.headers.emplace_back("Accept", "application/json");
@@ -64,8 +64,8 @@ Status set_optional(AccountInfo& info, const char* name, const rapidjson::Value&
   return Status::Ok();
 }
 
-Result<AccountInfo> instagram(const PlatformRecord& record, const ClientCredentials& client,
-                              TokenResponse& token, const RequestLimits& limits) {
+Result<AccountInfo> instagram(const PlatformRecord& record, const ClientCredentials& client, TokenResponse& token,
+                              const RequestLimits& limits) {
   AccountInfo info;
   std::string user_id = token.account_id;
   Result<TokenResponse> long_lived = exchange_long_lived(record, client, token.access_token.view(), limits);
@@ -92,19 +92,11 @@ Result<AccountInfo> instagram(const PlatformRecord& record, const ClientCredenti
   return info;
 }
 
-Result<AccountInfo> youtube(const PlatformRecord& record, TokenResponse& token,
-                            const std::vector<std::string>& requested, const RequestLimits& limits) {
+Result<AccountInfo> youtube(const PlatformRecord& record, TokenResponse& token, const RequestLimits& limits) {
   AccountInfo info;
-  if (record.check_granted_scopes && token.scopes_reported) {
-    std::vector<std::string> missing = missing_scopes(requested, token.scopes);
-    if (!missing.empty()) {
-      std::string names;
-      for (const std::string& s : missing) names += (names.empty() ? "" : ", ") + s;
-      return Status(Code::kScopeMissing, "not granted: " + names);
-    }
-  }
   if (!record.endpoints.userinfo_url.empty()) {
-    Result<std::string> url = url_append_query(record.endpoints.userinfo_url, {{"part", "id,snippet"}, {"mine", "true"}});
+    Result<std::string> url =
+        url_append_query(record.endpoints.userinfo_url, {{"part", "id,snippet"}, {"mine", "true"}});
     if (!url.ok()) return url.status();
     Result<rapidjson::Document> channels = get_json(url.value(), token.access_token.view(), limits, "YouTube channels");
     if (!channels.ok()) return channels.status();
@@ -122,7 +114,7 @@ Result<AccountInfo> youtube(const PlatformRecord& record, TokenResponse& token,
   }
   // A Google account without a channel still has a token; it is filed under the channel id when
   // there is one, else under "default".
-  info.account_id = info.fields.count("channel_id") ? info.fields["channel_id"] : "default";
+  info.account_id = info.fields.count("channel_id") != 0 ? info.fields["channel_id"] : "default";
   return info;
 }
 
@@ -151,8 +143,8 @@ Result<AccountInfo> tiktok(const PlatformRecord& record, TokenResponse& token, c
   return info;
 }
 
-Result<AccountInfo> by_userinfo_sub(const PlatformRecord& record, TokenResponse& token,
-                                    const RequestLimits& limits, bool linkedin) {
+Result<AccountInfo> by_userinfo_sub(const PlatformRecord& record, TokenResponse& token, const RequestLimits& limits,
+                                    bool linkedin) {
   AccountInfo info;
   if (record.endpoints.userinfo_url.empty()) {
     info.account_id = "default";
@@ -162,7 +154,8 @@ Result<AccountInfo> by_userinfo_sub(const PlatformRecord& record, TokenResponse&
       get_json(record.endpoints.userinfo_url, token.access_token.view(), limits, record.display_name + " userinfo");
   // LinkedIn: a freshly minted token can be answered 401 (65601) for a few seconds while it
   // propagates; a brand-new token is not revoked, so wait and ask again (about 7 s in all).
-  for (int attempt = 1; linkedin && !doc.ok() && doc.status().code() == Code::kTokenRevoked && attempt <= 3; ++attempt) {
+  for (int attempt = 1; linkedin && !doc.ok() && doc.status().code() == Code::kTokenRevoked && attempt <= 3;
+       ++attempt) {
     std::this_thread::sleep_for(std::chrono::milliseconds(1000 * attempt));
     doc = get_json(record.endpoints.userinfo_url, token.access_token.view(), limits, record.display_name + " userinfo");
   }
@@ -185,10 +178,10 @@ Result<TokenResponse> exchange_long_lived(const PlatformRecord& record, const Cl
   if (record.endpoints.long_lived_url.empty()) {
     return Status(Code::kInvalidArgument, record.display_name + " has no long-lived token exchange");
   }
-  Result<std::string> url = url_append_query(record.endpoints.long_lived_url,
-                                             {{"grant_type", "ig_exchange_token"},
-                                              {"client_secret", std::string(client.client_secret.view())},
-                                              {"access_token", std::string(short_lived_token)}});
+  Result<std::string> url =
+      url_append_query(record.endpoints.long_lived_url, {{"grant_type", "ig_exchange_token"},
+                                                         {"client_secret", std::string(client.client_secret.view())},
+                                                         {"access_token", std::string(short_lived_token)}});
   if (!url.ok()) return url.status();
   BearerGet get;
   get.request.url = std::move(url).value();
@@ -196,18 +189,19 @@ Result<TokenResponse> exchange_long_lived(const PlatformRecord& record, const Cl
   get.request.ca_file = limits.ca_file;
   Result<HttpResponse> r = http_send(get.request);
   if (!r.ok()) return Status(r.status().code(), "long-lived token exchange: " + r.status().message());
-  return normalise_token_response(record.dialect, r.value().status, r.value().body);
+  Result<TokenResponse> t = normalise_token_response(record.dialect, r.value().status, r.value().body);
+  if (!t.ok() && t.status().code() == Code::kHttpStatus) {
+    return Status(Code::kHttpStatus, "long-lived token exchange: HTTP " + std::to_string(r.value().status));
+  }
+  return t;
 }
 
 Result<AccountInfo> complete_account(const PlatformRecord& record, const ClientCredentials& client,
                                      TokenResponse& token, const std::vector<std::string>& requested,
                                      const RequestLimits& limits) {
+  // A platform where the person can untick a permission (Google, TikTok) must have granted every
+  // scope asked for: a token that cannot post is refused before anything is stored.
   const std::vector<std::string>& asked = requested.empty() ? record.scopes : requested;
-  if (record.id == "instagram" && !record.endpoints.long_lived_url.empty()) {
-    return instagram(record, client, token, limits);
-  }
-  if (record.id == "youtube") return youtube(record, token, asked, limits);
-  if (record.dialect == ResponseDialect::kTikTok) return tiktok(record, token, limits);
   if (record.check_granted_scopes && token.scopes_reported) {
     std::vector<std::string> missing = missing_scopes(asked, token.scopes);
     if (!missing.empty()) {
@@ -216,6 +210,11 @@ Result<AccountInfo> complete_account(const PlatformRecord& record, const ClientC
       return Status(Code::kScopeMissing, "not granted: " + names);
     }
   }
+  if (record.id == "instagram" && !record.endpoints.long_lived_url.empty()) {
+    return instagram(record, client, token, limits);
+  }
+  if (record.id == "youtube") return youtube(record, token, limits);
+  if (record.dialect == ResponseDialect::kTikTok) return tiktok(record, token, limits);
   return by_userinfo_sub(record, token, limits, record.id == "linkedin");
 }
 

@@ -20,8 +20,10 @@ bool states_equal(std::string_view a, std::string_view b) {
 }
 
 std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r' || s.front() == '\n')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) s.remove_suffix(1);
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r' || s.front() == '\n'))
+    s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n'))
+    s.remove_suffix(1);
   return s;
 }
 
@@ -86,8 +88,10 @@ CallbackVerdict judge_callback(const QueryParams& params, std::string_view expec
   return v;
 }
 
+// NOLINTNEXTLINE(misc-no-recursion): recurses once at most: a pasted query is re-judged as a URL, which never recurses.
 CallbackVerdict judge_paste(std::string_view text, std::string_view expected_state) {
-  if (text.size() > kMaxPasteBytes) return rejected(Code::kPasteInvalid, "the pasted text is too long to be a code or redirect URL");
+  if (text.size() > kMaxPasteBytes)
+    return rejected(Code::kPasteInvalid, "the pasted text is too long to be a code or redirect URL");
   std::string_view s = strip_instagram_suffix(trim(text));
   if (s.empty()) return rejected(Code::kPasteInvalid, "nothing was pasted");
   for (unsigned char c : s) {
@@ -114,7 +118,7 @@ CallbackVerdict judge_paste(std::string_view text, std::string_view expected_sta
     // A query string ("code=..&state=..", "?error=access_denied&state=.."), judged like a URL's.
     std::string_view query = s.front() == '?' ? s.substr(1) : s;
     QueryParams params = query_parse(query);
-    if (params.count("code") || params.count("error") || params.count("state")) {
+    if (params.count("code") != 0 || params.count("error") != 0 || params.count("state") != 0) {
       return judge_paste("http://paste.invalid/?" + std::string(query), expected_state);
     }
     if (s.find('&') != std::string_view::npos || s.front() == '?') {

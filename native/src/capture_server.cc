@@ -3,12 +3,14 @@
 // and error pages never run.
 #include "capture_server.h"
 
-#include <errno.h>
-#include <algorithm>
-#include <cstring>
 #include <httplib.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <system_error>
 
 #include "callback_params.h"
 #include "capture_pages.h"
@@ -20,7 +22,7 @@ namespace {
 
 constexpr std::size_t kMaxBodyBytes = 4096;
 constexpr auto kDrainGrace = std::chrono::milliseconds(300);
-constexpr auto kReaperInterval = std::chrono::milliseconds(250);
+constexpr auto kReaperInterval = std::chrono::milliseconds(100);
 // kBusyConnectionAge: while connections queue for a worker, any connection older than this ends.
 constexpr auto kBusyConnectionAge = std::chrono::milliseconds(1000);
 // cpp-httplib listens with a backlog of 5; bursts (preconnects, floods) would drop SYNs and stall
@@ -48,9 +50,9 @@ class CountingQueue : public httplib::TaskQueue {
   std::shared_ptr<std::atomic<int>> in_flight_;
 };
 
-void set_page(httplib::Response& res, int status, std::string html) {
+void set_page(httplib::Response& res, int status, const std::string& html) {
   res.status = status;
-  res.set_content(std::move(html), "text/html; charset=utf-8");
+  res.set_content(html, "text/html; charset=utf-8");
 }
 
 }  // namespace
@@ -66,7 +68,7 @@ namespace {
 // release_unstarted: closes listeners that were bound but never started. cpp-httplib closes its
 // listening socket only when a running accept loop is stopped, so each is started and stopped.
 void release_unstarted(std::vector<std::unique_ptr<CaptureServer::Listening>>& made) {
-  for (auto& l : made) {
+  for (const auto& l : made) {
     httplib::Server* srv = l->server.get();
     std::thread loop([srv] { srv->listen_after_bind(); });
     while (!srv->is_running()) std::this_thread::yield();
@@ -78,8 +80,8 @@ void release_unstarted(std::vector<std::unique_ptr<CaptureServer::Listening>>& m
 
 }  // namespace
 
-CaptureServer::CaptureServer(const CaptureOptions& options, Listener on_result)
-    : options_(options),
+CaptureServer::CaptureServer(CaptureOptions options, Listener on_result)
+    : options_(std::move(options)),
       slot_([this, on_result = std::move(on_result)](const Result<CaptureResult>& result) {
         stop_listening();  // release the port before anyone hears of the result
         if (on_result) on_result(result);
@@ -139,15 +141,15 @@ Status CaptureServer::start_range() {
   identity_ = std::make_shared<TlsIdentity>(std::move(identity).value());
   const std::vector<std::string> hosts =
       options_.listen_all ? std::vector<std::string>{"::"} : std::vector<std::string>{"127.0.0.1", "::1"};
-  for (int port = options_.range_first; port <= options_.range_last; ++port) {
-    Status bound = bind_all(hosts, port, options_.listen_all);
+  for (int candidate = options_.range_first; candidate <= options_.range_last; ++candidate) {
+    Status bound = bind_all(hosts, candidate, options_.listen_all);
     if (bound.ok()) {
-      port_ = port;
-      redirect_uri_ = redirect_format(true, "localhost", port, path_);
+      port_ = candidate;
+      redirect_uri_ = redirect_format(true, "localhost", candidate, path_);
       return Status::Ok();
     }
     if (bound.code() != Code::kPortInUse) return bound;
-    skipped_ports_.push_back(port);
+    skipped_ports_.push_back(candidate);
   }
   return Status(Code::kPortRangeBusy, "every port of " + std::to_string(options_.range_first) + "-" +
                                           std::to_string(options_.range_last) +
@@ -162,9 +164,9 @@ Status CaptureServer::start_loopback() {
     return Status(Code::kInvalidArgument, "loopback_host must be a loopback address or localhost");
   }
   for (int attempt = 0; attempt < 8; ++attempt) {
-    Status bound = bind_all(both ? std::vector<std::string>{"127.0.0.1", "::1"}
-                                 : std::vector<std::string>{options_.loopback_host},
-                            0, false);
+    Status bound =
+        bind_all(both ? std::vector<std::string>{"127.0.0.1", "::1"} : std::vector<std::string>{options_.loopback_host},
+                 0, false);
     if (bound.ok()) {
       redirect_uri_ = redirect_format(false, options_.loopback_host, port_, path_);
       return Status::Ok();
@@ -193,12 +195,14 @@ Status CaptureServer::start_pinned() {
   }
   Status bound = bind_all(t.bind_hosts, t.port, false);
   if (bound.code() == Code::kPortInUse) {
-    return Status(Code::kPortInUse, "port " + std::to_string(t.port) + " of the pinned redirect URI is in use; free it (ss -ltnp 'sport = :" +
+    return Status(Code::kPortInUse, "port " + std::to_string(t.port) +
+                                        " of the pinned redirect URI is in use; free it (ss -ltnp 'sport = :" +
                                         std::to_string(t.port) + "') or pin another registered redirect");
   }
   return bound;
 }
 
+// NOLINTNEXTLINE(misc-no-recursion): at most one level: the retry binds a single IPv4 host, which never recurses.
 Status CaptureServer::bind_all(const std::vector<std::string>& hosts, int port, bool dual_stack_any) {
   std::vector<std::unique_ptr<Listening>> made;
   int chosen = port;
@@ -222,7 +226,8 @@ Status CaptureServer::bind_all(const std::vector<std::string>& hosts, int port, 
     auto listen_fd = std::make_shared<socket_t>(INVALID_SOCKET);
     s.set_socket_options([is_v6, dual_stack_any, listen_fd](socket_t sock) {
       *listen_fd = sock;
-      int yes = 1, no = 0;
+      int yes = 1;
+      int no = 0;
       // SO_REUSEADDR (not cpp-httplib's default SO_REUSEPORT, which would let two servers share a
       // port): rebinding right after a previous run's TIME_WAIT works, a live listener still blocks.
       setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
@@ -250,14 +255,15 @@ Status CaptureServer::bind_all(const std::vector<std::string>& hosts, int port, 
         set_page(res, 405, page_not_found());
         return httplib::Server::HandlerResponse::Handled;
       }
-      CallbackVerdict v = judge_callback(query_parse(q == std::string::npos ? std::string_view() : std::string_view(target).substr(q + 1)),
-                                         options_.expected_state);
+      CallbackVerdict v = judge_callback(
+          query_parse(q == std::string::npos ? std::string_view() : std::string_view(target).substr(q + 1)),
+          options_.expected_state);
       if (v.kind == CallbackVerdict::Kind::kRejected) {
         set_page(res, 400, page_rejected(v.status.name()));
       } else if (v.kind == CallbackVerdict::Kind::kPlatformError) {
         const bool won = slot_.fill(v.status);
-        set_page(res, won ? 200 : 409, won ? page_failure(options_.app_name, v.error, v.description)
-                                           : page_rejected("already_finished"));
+        set_page(res, won ? 200 : 409,
+                 won ? page_failure(options_.app_name, v.error, v.description) : page_rejected("already_finished"));
       } else {
         CaptureResult result;
         result.code = std::move(v.code);
@@ -288,8 +294,9 @@ Status CaptureServer::bind_all(const std::vector<std::string>& hosts, int port, 
       if (is_v6 && dual_stack_any && (err == EADDRNOTAVAIL || err == EAFNOSUPPORT)) {
         return bind_all({"0.0.0.0"}, port, false);  // IPv6 disabled: all IPv4 interfaces
       }
-      return Status(Code::kBindFailed, "could not listen on " + host + " port " + std::to_string(chosen) +
-                                           (err ? std::string(" (") + std::strerror(err) + ")" : std::string()));
+      return Status(Code::kBindFailed,
+                    "could not listen on " + host + " port " + std::to_string(chosen) +
+                        (err != 0 ? std::string(" (") + std::generic_category().message(err) + ")" : std::string()));
     }
     if (*listen_fd != INVALID_SOCKET) ::listen(*listen_fd, kListenBacklog);  // Linux: updates the backlog
     made.push_back(std::move(l));
@@ -306,14 +313,14 @@ Status CaptureServer::bind_all(const std::vector<std::string>& hosts, int port, 
   std::lock_guard<std::mutex> lock(stop_mutex_);
   for (auto& l : made) listening_.push_back(std::move(l));
   if (slot_.filled()) {  // a paste or cancel won while we were binding
-    for (auto& l : listening_) l->server->stop();
+    for (const auto& l : listening_) l->server->stop();
   }
   return Status::Ok();
 }
 
 void CaptureServer::stop_listening() {
   std::lock_guard<std::mutex> lock(stop_mutex_);
-  for (auto& l : listening_) l->server->stop();
+  for (const auto& l : listening_) l->server->stop();
 }
 
 Status CaptureServer::offer(std::string_view text) {
@@ -352,7 +359,7 @@ void CaptureServer::close() {
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
   }
-  for (auto& l : listening_) {
+  for (const auto& l : listening_) {
     if (l->thread.joinable()) l->thread.join();
   }
   if (watchdog_.joinable()) watchdog_.join();

@@ -48,21 +48,21 @@ inline constexpr int kMetaPortLast = 3769;
 
 struct CaptureOptions {
   CaptureMode mode = CaptureMode::kLoopbackHttp;
-  std::string path = "/";                  // kLoopbackHttp, kHttpsRange: the callback path
-  std::string loopback_host = "127.0.0.1"; // kLoopbackHttp: "127.0.0.1" or "localhost" (binds v4 and v6)
-  int range_first = kMetaPortFirst;        // kHttpsRange
+  std::string path = "/";                   // kLoopbackHttp, kHttpsRange: the callback path
+  std::string loopback_host = "127.0.0.1";  // kLoopbackHttp: "127.0.0.1" or "localhost" (binds v4 and v6)
+  int range_first = kMetaPortFirst;         // kHttpsRange
   int range_last = kMetaPortLast;
-  bool listen_all = true;                  // kHttpsRange: every interface (v4+v6); false: loopback only
-  std::string redirect_uri;                // kPinned
-  std::string expected_state;              // the flow's state; empty only for flows without state
+  bool listen_all = true;      // kHttpsRange: every interface (v4+v6); false: loopback only
+  std::string redirect_uri;    // kPinned
+  std::string expected_state;  // the flow's state; empty only for flows without state
   std::chrono::milliseconds timeout{std::chrono::minutes(5)};
   std::chrono::milliseconds read_timeout{std::chrono::seconds(5)};  // per receive, per connection
   // connection_deadline: the longest one connection may live, however it dribbles bytes; a browser
   // callback takes milliseconds, so slow clients cannot hold the workers (slowloris).
   std::chrono::milliseconds connection_deadline{std::chrono::seconds(4)};
-  std::size_t max_connections = 16;        // connections handled at once; more wait in the queue
+  std::size_t max_connections = 16;  // connections handled at once; more wait in the queue
   CertAlgorithm cert_algorithm = CertAlgorithm::kEcdsaP256;
-  std::string app_name = "keryx";          // named on the browser pages
+  std::string app_name = "keryx";  // named on the browser pages
 };
 
 class CaptureServer {
@@ -116,7 +116,7 @@ class CaptureServer {
   void close();
 
  private:
-  explicit CaptureServer(const CaptureOptions& options, Listener on_result);
+  explicit CaptureServer(CaptureOptions options, Listener on_result);
 
   Status bind_all(const std::vector<std::string>& hosts, int port, bool dual_stack_any);
   Status start_range();

@@ -22,16 +22,17 @@
 #include <cstdlib>
 #include <cstring>
 #include <string_view>
+#include <system_error>
 
+#include "env.h"
 #include "json.h"
 #include "secure_file.h"
 
 namespace keryx {
 namespace {
 
-constexpr unsigned kParseFlags = rapidjson::kParseIterativeFlag |
-                                 rapidjson::kParseValidateEncodingFlag |
-                                 rapidjson::kParseFullPrecisionFlag;
+constexpr unsigned kParseFlags =
+    rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag | rapidjson::kParseFullPrecisionFlag;
 // kMaxKeySegments: keeps key depth + value depth (json_parse: 64) small enough to walk recursively.
 constexpr std::size_t kMaxKeySegments = 16;
 constexpr std::size_t kMaxKeyBytes = 256;
@@ -49,7 +50,7 @@ Result<std::vector<std::string>> split_key(const std::string& key) {
   for (char c : key) {
     if (c == '.') {
       segments.emplace_back();
-    } else if (std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-') {
+    } else if (std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' || c == '-') {
       segments.back() += c;
     } else {
       // Only ASCII reaches this point unescaped in the message: the key is the caller's, not a secret.
@@ -60,8 +61,7 @@ Result<std::vector<std::string>> split_key(const std::string& key) {
     if (s.empty()) return invalid("config key \"" + key + "\" has an empty segment");
   }
   if (segments.size() > kMaxKeySegments) {
-    return invalid("config key \"" + key + "\" has more than " + std::to_string(kMaxKeySegments) +
-                   " segments");
+    return invalid("config key \"" + key + "\" has more than " + std::to_string(kMaxKeySegments) + " segments");
   }
   return segments;
 }
@@ -99,7 +99,7 @@ std::string env_var_for(const std::vector<std::string>& segments) {
   for (const std::string& part : parts) {
     if (!out.empty()) out += '_';
     for (char c : part) {
-      out += std::isalnum(static_cast<unsigned char>(c))
+      out += std::isalnum(static_cast<unsigned char>(c)) != 0
                  ? static_cast<char>(std::toupper(static_cast<unsigned char>(c)))
                  : '_';
     }
@@ -114,13 +114,15 @@ std::string join(const std::vector<std::string>& segments) {
 }
 
 Status secret_refused(const std::vector<std::string>& segments) {
-  return Status(Code::kSecretInConfig,
-                join(segments) + " names a secret, and secrets do not belong in the config file: set "
-                "the environment variable " + env_var_for(segments) + " instead");
+  return Status(Code::kSecretInConfig, join(segments) +
+                                           " names a secret, and secrets do not belong in the config file: set "
+                                           "the environment variable " +
+                                           env_var_for(segments) + " instead");
 }
 
 // check_value_names: secret_in_config when any member name inside `value` names a secret (so a
 // secret cannot slip in as part of an object set at a parent key).
+// NOLINTNEXTLINE(misc-no-recursion): depth is bounded by kJsonMaxDepth, which json_parse enforces on every value.
 Status check_value_names(const rapidjson::Value& value, std::vector<std::string>& path) {
   if (value.IsArray()) {
     for (const rapidjson::Value& item : value.GetArray()) KERYX_RETURN_IF_ERROR(check_value_names(item, path));
@@ -168,13 +170,13 @@ Result<std::optional<std::string>> read_file(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     if (errno == ENOENT) return std::optional<std::string>();
-    return Status(Code::kIoError, "cannot open " + path + ": " + std::strerror(errno));
+    return Status(Code::kIoError, "cannot open " + path + ": " + std::generic_category().message(errno));
   }
   std::string bytes;
   struct stat st {};
   Status status;
   if (::fstat(fd, &st) != 0) {
-    status = Status(Code::kIoError, "cannot stat " + path + ": " + std::strerror(errno));
+    status = Status(Code::kIoError, "cannot stat " + path + ": " + std::generic_category().message(errno));
   } else if (!S_ISREG(st.st_mode)) {
     status = Status(Code::kIoError, path + " is not a regular file");
   } else {
@@ -182,13 +184,12 @@ Result<std::optional<std::string>> read_file(const std::string& path) {
     while (status.ok() && bytes.size() <= kMaxConfigBytes) {
       ssize_t n = ::read(fd, buffer.data(), buffer.size());
       if (n < 0 && errno == EINTR) continue;
-      if (n < 0) status = Status(Code::kIoError, "cannot read " + path + ": " + std::strerror(errno));
+      if (n < 0) status = Status(Code::kIoError, "cannot read " + path + ": " + std::generic_category().message(errno));
       if (n <= 0) break;
       bytes.append(buffer.data(), static_cast<std::size_t>(n));
     }
     if (status.ok() && bytes.size() > kMaxConfigBytes) {
-      status = Status(Code::kConfigInvalid, path + " is larger than " + std::to_string(kMaxConfigBytes) +
-                                                " bytes");
+      status = Status(Code::kConfigInvalid, path + " is larger than " + std::to_string(kMaxConfigBytes) + " bytes");
     }
   }
   ::close(fd);
@@ -217,17 +218,17 @@ Status parse_config(const std::string& path, std::string_view text, rapidjson::D
     return Status(Code::kConfigInvalid, path + ": " + line_column(text, nul) + ": NUL byte.");
   }
   if (!doc.IsObject()) {
-    return Status(Code::kConfigInvalid,
-                  path + ": " + line_column(text, text.find_first_not_of(" \t\r\n")) +
-                      ": the top level must be a JSON object, not " + with_article(json_type_name(doc)));
+    return Status(Code::kConfigInvalid, path + ": " + line_column(text, text.find_first_not_of(" \t\r\n")) +
+                                            ": the top level must be a JSON object, not " +
+                                            with_article(json_type_name(doc)));
   }
   if (json_depth(doc) > kJsonMaxDepth) {
-    return Status(Code::kConfigInvalid,
-                  path + ": JSON nests deeper than " + std::to_string(kJsonMaxDepth) + " levels");
+    return Status(Code::kConfigInvalid, path + ": JSON nests deeper than " + std::to_string(kJsonMaxDepth) + " levels");
   }
   return Status::Ok();
 }
 
+// NOLINTNEXTLINE(misc-no-recursion): depth is bounded by kJsonMaxDepth, checked when the file is parsed.
 void collect_leaves(const rapidjson::Value& object, const std::string& prefix,
                     std::vector<std::pair<std::string, std::string>>& out) {
   for (const auto& member : object.GetObject()) {
@@ -244,11 +245,11 @@ void collect_leaves(const rapidjson::Value& object, const std::string& prefix,
 Result<std::string> write_target(const std::string& path) {
   struct stat st {};
   if (::lstat(path.c_str(), &st) != 0 || !S_ISLNK(st.st_mode)) return path;
-  char resolved[PATH_MAX];
-  if (::realpath(path.c_str(), resolved) == nullptr) {
-    return Status(Code::kIoError, "cannot resolve the symlink " + path + ": " + std::strerror(errno));
+  std::array<char, PATH_MAX> resolved{};
+  if (::realpath(path.c_str(), resolved.data()) == nullptr) {
+    return Status(Code::kIoError, "cannot resolve the symlink " + path + ": " + std::generic_category().message(errno));
   }
-  return std::string(resolved);
+  return std::string(resolved.data());
 }
 
 std::string parent_dir(const std::string& path) {
@@ -270,11 +271,11 @@ ConfigFile::ConfigFile(ConfigFile&&) noexcept = default;
 ConfigFile& ConfigFile::operator=(ConfigFile&&) noexcept = default;
 
 std::string ConfigFile::default_path() {
-  const char* explicit_path = std::getenv("KERYX_CONFIG");
+  const char* explicit_path = env_get("KERYX_CONFIG");
   if (explicit_path != nullptr && *explicit_path != '\0') return explicit_path;
-  const char* xdg = std::getenv("XDG_CONFIG_HOME");
+  const char* xdg = env_get("XDG_CONFIG_HOME");
   if (xdg != nullptr && xdg[0] == '/') return std::string(xdg) + "/keryx/config.json";  // XDG: absolute only
-  const char* home = std::getenv("HOME");
+  const char* home = env_get("HOME");
   std::string home_dir = home != nullptr ? home : "";
   if (home_dir.empty()) {
     struct passwd pw {};
@@ -352,8 +353,8 @@ Status ConfigFile::set(const std::string& key, const std::string& json_value) {
       node = &(node->MemberEnd() - 1)->value;
     } else if (!it->value.IsObject()) {
       std::vector<std::string> prefix(segments.begin(), segments.begin() + static_cast<std::ptrdiff_t>(i) + 1);
-      return invalid("cannot set " + key + ": " + join(prefix) + " holds " +
-                     with_article(json_type_name(it->value)) + ", not an object");
+      return invalid("cannot set " + key + ": " + join(prefix) + " holds " + with_article(json_type_name(it->value)) +
+                     ", not an object");
     } else {
       node = &it->value;
     }

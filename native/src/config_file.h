@@ -21,7 +21,7 @@
 namespace keryx {
 
 // kMaxConfigBytes: the largest config file keryx reads.
-inline constexpr std::size_t kMaxConfigBytes = 1024 * 1024;
+inline constexpr std::size_t kMaxConfigBytes = std::size_t{1024} * 1024;
 
 class ConfigFile {
  public:
@@ -36,8 +36,8 @@ class ConfigFile {
 
   ConfigFile();
   ~ConfigFile();
-  ConfigFile(ConfigFile&&) noexcept;
-  ConfigFile& operator=(ConfigFile&&) noexcept;
+  ConfigFile(ConfigFile&& other) noexcept;
+  ConfigFile& operator=(ConfigFile&& other) noexcept;
 
   // get: the JSON text of the value at `key` (e.g. "\"SELF_ONLY\"", "true", "{...}"), nullopt when absent.
   Result<std::optional<std::string>> get(const std::string& key) const;

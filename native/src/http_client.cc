@@ -5,12 +5,15 @@
 
 #include <curl/curl.h>
 
+#include <algorithm>
+#include <array>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <utility>
 
 #include "curl_init.h"
+#include "env.h"
 #include "secret_string.h"
 
 namespace keryx {
@@ -59,11 +62,10 @@ bool iequals(std::string_view a, std::string_view b) {
 // is_token: RFC 9110 §5.6.2 token (method and header names).
 bool is_token(std::string_view text) {
   if (text.empty()) return false;
-  for (char c : text) {
+  return std::all_of(text.begin(), text.end(), [](char c) {
     bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-    if (!alnum && std::strchr("!#$%&'*+-.^_`|~", c) == nullptr) return false;
-  }
-  return true;
+    return alnum || std::strchr("!#$%&'*+-.^_`|~", c) != nullptr;
+  });
 }
 
 std::string_view trim(std::string_view text) {
@@ -104,8 +106,7 @@ Result<Target> parse_target(std::string_view text) {
   }
   std::string host = to_lower(url_part(url.get(), CURLUPART_HOST, 0));
   if (host.empty()) return Status(Code::kInvalidArgument, "url has no host");
-  target.redacted = target.scheme + "://" + host + ":" +
-                    url_part(url.get(), CURLUPART_PORT, CURLU_DEFAULT_PORT) +
+  target.redacted = target.scheme + "://" + host + ":" + url_part(url.get(), CURLUPART_PORT, CURLU_DEFAULT_PORT) +
                     url_part(url.get(), CURLUPART_PATH, 0);
   return target;
 }
@@ -170,8 +171,7 @@ Status check_request(const HttpRequest& request) {
       return Status(Code::kInvalidArgument, "header #" + std::to_string(i + 1) + " has an invalid name");
     }
     if (value.find_first_of(std::string_view("\r\n\0", 3)) != std::string::npos) {
-      return Status(Code::kInvalidArgument,
-                    "header '" + name + "' has a value with CR, LF or NUL characters");
+      return Status(Code::kInvalidArgument, "header '" + name + "' has a value with CR, LF or NUL characters");
     }
   }
   if (request.connect_timeout.count() <= 0 || request.total_timeout.count() <= 0) {
@@ -181,8 +181,7 @@ Status check_request(const HttpRequest& request) {
     return Status(Code::kInvalidArgument, "max_response_bytes must be positive");
   }
   if (request.max_redirects < 0 || request.max_redirects > kHttpMaxRedirectsLimit) {
-    return Status(Code::kInvalidArgument,
-                  "max_redirects must be 0.." + std::to_string(kHttpMaxRedirectsLimit));
+    return Status(Code::kInvalidArgument, "max_redirects must be 0.." + std::to_string(kHttpMaxRedirectsLimit));
   }
   return Status::Ok();
 }
@@ -205,17 +204,18 @@ Status encode_form(CURL* handle, const HttpRequest& request, SecretString& out) 
 }
 
 bool has_header(const HttpRequest& request, std::string_view name) {
-  for (const auto& header : request.headers) {
-    if (iequals(header.first, name)) return true;
-  }
-  return false;
+  return std::any_of(request.headers.begin(), request.headers.end(),
+                     [name](const auto& header) { return iequals(header.first, name); });
 }
 
 // build_headers: the caller's headers plus keryx's defaults, as a curl list.
 Result<CurlSlist> build_headers(const HttpRequest& request) {
   std::vector<std::string> lines;
   for (const auto& [name, value] : request.headers) {
-    lines.push_back(value.empty() ? name + ":" : name + ": " + value);  // "Name:" removes it
+    std::string line;
+    line.reserve(name.size() + 2 + value.size());
+    line.append(name).append(value.empty() ? ":" : ": ").append(value);  // "Name:" removes it
+    lines.push_back(std::move(line));
   }
   if (!has_header(request, "Content-Type")) {
     switch (request.body_kind) {
@@ -241,9 +241,9 @@ Result<CurlSlist> build_headers(const HttpRequest& request) {
 // http_proxy_fallback: curl reads only lowercase http_proxy for http:// (the CGI "httpoxy" guard);
 // keryx also honours HTTP_PROXY, as Go does, unless it runs under CGI (REQUEST_METHOD set).
 const char* http_proxy_fallback(const std::string& scheme) {
-  if (scheme != "http" || std::getenv("http_proxy") != nullptr) return nullptr;
-  if (std::getenv("REQUEST_METHOD") != nullptr) return nullptr;
-  const char* upper = std::getenv("HTTP_PROXY");
+  if (scheme != "http" || env_get("http_proxy") != nullptr) return nullptr;
+  if (env_get("REQUEST_METHOD") != nullptr) return nullptr;
+  const char* upper = env_get("HTTP_PROXY");
   return (upper != nullptr && *upper != '\0') ? upper : nullptr;
 }
 
@@ -251,39 +251,46 @@ const char* http_proxy_fallback(const std::string& scheme) {
 // messages only; NO_PROXY is not evaluated).
 bool proxy_configured(const std::string& url) {
   bool https = url.size() >= 6 && iequals(std::string_view(url).substr(0, 6), "https:");
-  for (const char* name : {https ? "https_proxy" : "http_proxy", https ? "HTTPS_PROXY" : "HTTP_PROXY",
-                           "all_proxy", "ALL_PROXY"}) {
-    const char* value = std::getenv(name);
-    if (value != nullptr && *value != '\0') return true;
-  }
-  return false;
+  const std::array<const char*, 4> names = {https ? "https_proxy" : "http_proxy", https ? "HTTPS_PROXY" : "HTTP_PROXY",
+                                            "all_proxy", "ALL_PROXY"};
+  return std::any_of(names.begin(), names.end(), [](const char* name) {
+    const char* value = env_get(name);
+    return value != nullptr && *value != '\0';
+  });
 }
 
 bool is_tls_error(CURLcode rc) {
   switch (rc) {
-    case CURLE_SSL_CONNECT_ERROR: case CURLE_PEER_FAILED_VERIFICATION: case CURLE_SSL_CERTPROBLEM:
-    case CURLE_SSL_CIPHER: case CURLE_SSL_CACERT_BADFILE: case CURLE_SSL_ENGINE_NOTFOUND:
-    case CURLE_SSL_ENGINE_SETFAILED: case CURLE_SSL_ENGINE_INITFAILED: case CURLE_SSL_SHUTDOWN_FAILED:
-    case CURLE_SSL_CRL_BADFILE: case CURLE_SSL_ISSUER_ERROR: case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
-    case CURLE_SSL_INVALIDCERTSTATUS: case CURLE_SSL_CLIENTCERT: case CURLE_USE_SSL_FAILED:
-      return true;
-    default:
-      return false;
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CIPHER:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_ENGINE_NOTFOUND:
+    case CURLE_SSL_ENGINE_SETFAILED:
+    case CURLE_SSL_ENGINE_INITFAILED:
+    case CURLE_SSL_SHUTDOWN_FAILED:
+    case CURLE_SSL_CRL_BADFILE:
+    case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+    case CURLE_SSL_INVALIDCERTSTATUS:
+    case CURLE_SSL_CLIENTCERT:
+    case CURLE_USE_SSL_FAILED: return true;
+    default: return false;
   }
 }
 
-Status map_error(CURLcode rc, CURL* handle, const Sink& sink, const HttpRequest& request,
-                 const char* error_buffer) {
+Status map_error(CURLcode rc, CURL* handle, const Sink& sink, const HttpRequest& request, const char* error_buffer) {
   char* effective = nullptr;
   curl_easy_getinfo(handle, CURLINFO_EFFECTIVE_URL, &effective);
   std::string where = http_redact_url(effective != nullptr ? effective : request.url);
   if (sink.body_too_large || rc == CURLE_FILESIZE_EXCEEDED) {
-    return Status(Code::kResponseTooLarge, "response body from " + where + " exceeds " +
-                                               std::to_string(request.max_response_bytes) + " bytes");
+    return Status(Code::kResponseTooLarge,
+                  "response body from " + where + " exceeds " + std::to_string(request.max_response_bytes) + " bytes");
   }
   if (sink.headers_too_large) {
-    return Status(Code::kResponseTooLarge, "response headers from " + where + " exceed " +
-                                               std::to_string(kHttpMaxHeaderBytes) + " bytes");
+    return Status(Code::kResponseTooLarge,
+                  "response headers from " + where + " exceed " + std::to_string(kHttpMaxHeaderBytes) + " bytes");
   }
   if (rc == CURLE_OPERATION_TIMEDOUT) {
     curl_off_t pretransfer = 0;
@@ -291,34 +298,30 @@ Status map_error(CURLcode rc, CURL* handle, const Sink& sink, const HttpRequest&
     if (pretransfer == 0) {
       return Status(Code::kTimeout, "connecting to " + where + " timed out");
     }
-    return Status(Code::kTimeout, "request to " + where + " timed out after " +
-                                      std::to_string(request.total_timeout.count()) + " ms");
+    return Status(Code::kTimeout,
+                  "request to " + where + " timed out after " + std::to_string(request.total_timeout.count()) + " ms");
   }
   if (is_tls_error(rc)) {
     std::string detail = error_buffer[0] != '\0' ? error_buffer : curl_easy_strerror(rc);
     return Status(Code::kTlsError, "TLS with " + where + " failed: " + detail.substr(0, 200));
   }
   switch (rc) {
-    case CURLE_COULDNT_RESOLVE_HOST:
-      return Status(Code::kNetworkError, "could not resolve the host of " + where);
+    case CURLE_COULDNT_RESOLVE_HOST: return Status(Code::kNetworkError, "could not resolve the host of " + where);
     case CURLE_COULDNT_RESOLVE_PROXY:
       return Status(Code::kNetworkError, "could not resolve the proxy host for " + where);
     case CURLE_COULDNT_CONNECT:
-      return Status(Code::kNetworkError, "could not connect to " + where +
-                                             (proxy_configured(request.url) ? " or its proxy" : ""));
-    case CURLE_TOO_MANY_REDIRECTS:
-      return Status(Code::kNetworkError, "more than " + std::to_string(request.max_redirects) +
-                                             " redirects, last to " + where);
-    case CURLE_UNSUPPORTED_PROTOCOL:
-      return Status(Code::kNetworkError, "a redirect from " + http_redact_url(request.url) +
-                                             " went to a scheme keryx does not follow");
-    case CURLE_URL_MALFORMAT:
-      return Status(Code::kInvalidArgument, "url is not a valid absolute URL");
-    case CURLE_OUT_OF_MEMORY:
-      return Status(Code::kInternal, "out of memory during a request to " + where);
-    default:
       return Status(Code::kNetworkError,
-                    std::string("request to ") + where + " failed: " + curl_easy_strerror(rc));
+                    "could not connect to " + where + (proxy_configured(request.url) ? " or its proxy" : ""));
+    case CURLE_TOO_MANY_REDIRECTS:
+      return Status(Code::kNetworkError,
+                    "more than " + std::to_string(request.max_redirects) + " redirects, last to " + where);
+    case CURLE_UNSUPPORTED_PROTOCOL:
+      return Status(Code::kNetworkError,
+                    "a redirect from " + http_redact_url(request.url) + " went to a scheme keryx does not follow");
+    case CURLE_URL_MALFORMAT: return Status(Code::kInvalidArgument, "url is not a valid absolute URL");
+    case CURLE_OUT_OF_MEMORY: return Status(Code::kInternal, "out of memory during a request to " + where);
+    default:
+      return Status(Code::kNetworkError, std::string("request to ") + where + " failed: " + curl_easy_strerror(rc));
   }
 }
 
@@ -359,7 +362,7 @@ Result<HttpResponse> http_send(const HttpRequest& request) {
 
   HttpResponse response;
   Sink sink{&response, request.max_response_bytes};
-  char error_buffer[CURL_ERROR_SIZE] = {0};
+  std::array<char, CURL_ERROR_SIZE> error_buffer{};
   const std::string user_agent = "keryx/" KERYX_VERSION;
   const char* redirect_protocols = target.value().scheme == "https" ? "https" : "http,https";
 
@@ -384,7 +387,7 @@ Result<HttpResponse> http_send(const HttpRequest& request) {
   set(CURLOPT_SUPPRESS_CONNECT_HEADERS, 1L);
   set(CURLOPT_USERAGENT, user_agent.c_str());
   set(CURLOPT_HTTPHEADER, headers.value().get());
-  set(CURLOPT_ERRORBUFFER, error_buffer);
+  set(CURLOPT_ERRORBUFFER, error_buffer.data());
   set(CURLOPT_WRITEFUNCTION, &on_body);
   set(CURLOPT_WRITEDATA, static_cast<void*>(&sink));
   set(CURLOPT_HEADERFUNCTION, &on_header);
@@ -407,7 +410,7 @@ Result<HttpResponse> http_send(const HttpRequest& request) {
   }
 
   rc = curl_easy_perform(h);
-  if (rc != CURLE_OK) return map_error(rc, h, sink, request, error_buffer);
+  if (rc != CURLE_OK) return map_error(rc, h, sink, request, error_buffer.data());
   curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &response.status);
   return response;
 }

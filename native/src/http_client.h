@@ -29,9 +29,9 @@
 namespace keryx {
 
 // kHttpDefaultMaxResponseBytes: the default cap on a response body (1 MiB).
-inline constexpr std::size_t kHttpDefaultMaxResponseBytes = 1024 * 1024;
+inline constexpr std::size_t kHttpDefaultMaxResponseBytes = std::size_t{1024} * 1024;
 // kHttpMaxHeaderBytes: the cap on all response header lines together (64 KiB).
-inline constexpr std::size_t kHttpMaxHeaderBytes = 64 * 1024;
+inline constexpr std::size_t kHttpMaxHeaderBytes = std::size_t{64} * 1024;
 // kHttpMaxRedirectsLimit: the most redirects a request may ask to follow.
 inline constexpr int kHttpMaxRedirectsLimit = 20;
 

@@ -16,8 +16,7 @@ Status endpoint(const rapidjson::Value& doc, const char* key, bool required, std
   Result<std::optional<std::string>> v = json_get_optional_string(doc, key);
   if (!v.ok()) return Status(Code::kDiscoveryFailed, v.status().message());
   if (!v.value() || v.value()->empty()) {
-    return required ? Status(Code::kDiscoveryFailed, std::string("the issuer metadata has no ") + key)
-                    : Status::Ok();
+    return required ? Status(Code::kDiscoveryFailed, std::string("the issuer metadata has no ") + key) : Status::Ok();
   }
   out = *v.value();
   return Status::Ok();

@@ -19,15 +19,15 @@ constexpr unsigned kParseFlags = rapidjson::kParseIterativeFlag | rapidjson::kPa
 std::string quoted(std::string_view key) { return "\"" + std::string(key) + "\""; }
 
 Status wrong_type(std::string_view key, std::string_view expected, const rapidjson::Value& got) {
-  return Status(Code::kJsonInvalid, "field " + quoted(key) + " must be " + std::string(expected) +
-                                        ", got " + std::string(json_type_name(got)));
+  return Status(Code::kJsonInvalid, "field " + quoted(key) + " must be " + std::string(expected) + ", got " +
+                                        std::string(json_type_name(got)));
 }
 
 // find: the member `key` of `object`; nullptr when missing. json_invalid when `object` is no object.
 Result<const rapidjson::Value*> find(const rapidjson::Value& object, std::string_view key) {
   if (!object.IsObject()) {
-    return Status(Code::kJsonInvalid, "expected a JSON object holding " + quoted(key) + ", got " +
-                                          std::string(json_type_name(object)));
+    return Status(Code::kJsonInvalid,
+                  "expected a JSON object holding " + quoted(key) + ", got " + std::string(json_type_name(object)));
   }
   auto name = rapidjson::StringRef(key.data(), static_cast<rapidjson::SizeType>(key.size()));
   auto it = object.FindMember(rapidjson::Value(name));
@@ -41,14 +41,11 @@ Result<const rapidjson::Value*> find_present(const rapidjson::Value& object, std
   return found;
 }
 
-Status missing(std::string_view key) {
-  return Status(Code::kJsonInvalid, "field " + quoted(key) + " is missing");
-}
+Status missing(std::string_view key) { return Status(Code::kJsonInvalid, "field " + quoted(key) + " is missing"); }
 
 // Required and optional getters share one converter each: (value, key) -> Result<T>.
 template <typename T, typename Convert>
-Result<std::optional<T>> get_optional(const rapidjson::Value& object, std::string_view key,
-                                      Convert convert) {
+Result<std::optional<T>> get_optional(const rapidjson::Value& object, std::string_view key, Convert convert) {
   Result<const rapidjson::Value*> found = find_present(object, key);
   if (!found.ok()) return found.status();
   if (found.value() == nullptr) return std::optional<T>();
@@ -78,8 +75,7 @@ Result<std::int64_t> to_int64(const rapidjson::Value& value, std::string_view ke
   if (value.IsDouble()) {
     double d = value.GetDouble();
     // 2^63 is exactly representable; integral doubles in [-2^63, 2^63) convert without loss.
-    if (std::isfinite(d) && std::trunc(d) == d && d >= -9223372036854775808.0 &&
-        d < 9223372036854775808.0) {
+    if (std::isfinite(d) && std::trunc(d) == d && d >= -9223372036854775808.0 && d < 9223372036854775808.0) {
       return static_cast<std::int64_t>(d);
     }
     return Status(Code::kJsonInvalid, "field " + quoted(key) + " must be an integer");
@@ -90,8 +86,7 @@ Result<std::int64_t> to_int64(const rapidjson::Value& value, std::string_view ke
     std::int64_t out = 0;
     auto [ptr, ec] = std::from_chars(begin, end, out);  // digits with an optional '-', nothing else
     if (begin != end && ec == std::errc() && ptr == end) return out;
-    return Status(Code::kJsonInvalid, "field " + quoted(key) +
-                                          " must be an integer or a string of decimal digits");
+    return Status(Code::kJsonInvalid, "field " + quoted(key) + " must be an integer or a string of decimal digits");
   }
   return wrong_type(key, "an integer", value);
 }
@@ -101,8 +96,7 @@ Result<std::string> to_id(const rapidjson::Value& value, std::string_view key) {
   if (value.IsInt64()) return std::to_string(value.GetInt64());
   if (value.IsUint64()) return std::to_string(value.GetUint64());
   if (value.IsNumber()) {
-    return Status(Code::kJsonInvalid, "field " + quoted(key) +
-                                          " is a number that cannot be kept exactly as an id");
+    return Status(Code::kJsonInvalid, "field " + quoted(key) + " is a number that cannot be kept exactly as an id");
   }
   return wrong_type(key, "a string or an integer", value);
 }
@@ -122,13 +116,11 @@ Result<const rapidjson::Value*> to_array(const rapidjson::Value& value, std::str
   return &value;
 }
 
-
 }  // namespace
 
 Result<rapidjson::Document> json_parse(std::string_view text) {
   if (text.size() > kJsonMaxInputBytes) {
-    return Status(Code::kJsonInvalid, "JSON text is longer than " +
-                                          std::to_string(kJsonMaxInputBytes) + " bytes");
+    return Status(Code::kJsonInvalid, "JSON text is longer than " + std::to_string(kJsonMaxInputBytes) + " bytes");
   }
   // RapidJSON's streams read '\0' as the end of input; a raw NUL is never valid JSON anyway.
   if (std::size_t nul = text.find('\0'); nul != std::string_view::npos) {
@@ -137,12 +129,11 @@ Result<rapidjson::Document> json_parse(std::string_view text) {
   rapidjson::Document doc;
   doc.Parse<kParseFlags>(text.data(), text.size());
   if (doc.HasParseError()) {
-    return Status(Code::kJsonInvalid, "invalid JSON at offset " + std::to_string(doc.GetErrorOffset()) +
-                                          ": " + rapidjson::GetParseError_En(doc.GetParseError()));
+    return Status(Code::kJsonInvalid, "invalid JSON at offset " + std::to_string(doc.GetErrorOffset()) + ": " +
+                                          rapidjson::GetParseError_En(doc.GetParseError()));
   }
   if (json_depth(doc) > kJsonMaxDepth) {
-    return Status(Code::kJsonInvalid,
-                  "JSON nests deeper than " + std::to_string(kJsonMaxDepth) + " levels");
+    return Status(Code::kJsonInvalid, "JSON nests deeper than " + std::to_string(kJsonMaxDepth) + " levels");
   }
   return Result<rapidjson::Document>(std::move(doc));
 }
@@ -169,8 +160,7 @@ Result<std::string> json_get_string(const rapidjson::Value& object, std::string_
   return get_required<std::string>(object, key, to_string_value);
 }
 
-Result<std::optional<std::string>> json_get_optional_string(const rapidjson::Value& object,
-                                                            std::string_view key) {
+Result<std::optional<std::string>> json_get_optional_string(const rapidjson::Value& object, std::string_view key) {
   return get_optional<std::string>(object, key, to_string_value);
 }
 
@@ -178,8 +168,7 @@ Result<std::int64_t> json_get_int64(const rapidjson::Value& object, std::string_
   return get_required<std::int64_t>(object, key, to_int64);
 }
 
-Result<std::optional<std::int64_t>> json_get_optional_int64(const rapidjson::Value& object,
-                                                            std::string_view key) {
+Result<std::optional<std::int64_t>> json_get_optional_int64(const rapidjson::Value& object, std::string_view key) {
   return get_optional<std::int64_t>(object, key, to_int64);
 }
 
@@ -187,13 +176,11 @@ Result<std::string> json_get_id(const rapidjson::Value& object, std::string_view
   return get_required<std::string>(object, key, to_id);
 }
 
-Result<std::optional<std::string>> json_get_optional_id(const rapidjson::Value& object,
-                                                        std::string_view key) {
+Result<std::optional<std::string>> json_get_optional_id(const rapidjson::Value& object, std::string_view key) {
   return get_optional<std::string>(object, key, to_id);
 }
 
-Result<std::optional<bool>> json_get_optional_bool(const rapidjson::Value& object,
-                                                   std::string_view key) {
+Result<std::optional<bool>> json_get_optional_bool(const rapidjson::Value& object, std::string_view key) {
   return get_optional<bool>(object, key, to_bool);
 }
 
@@ -201,10 +188,8 @@ Result<const rapidjson::Value*> json_get_object(const rapidjson::Value& object, 
   return get_required<const rapidjson::Value*>(object, key, to_object);
 }
 
-Result<const rapidjson::Value*> json_get_optional_object(const rapidjson::Value& object,
-                                                         std::string_view key) {
-  Result<std::optional<const rapidjson::Value*>> got =
-      get_optional<const rapidjson::Value*>(object, key, to_object);
+Result<const rapidjson::Value*> json_get_optional_object(const rapidjson::Value& object, std::string_view key) {
+  Result<std::optional<const rapidjson::Value*>> got = get_optional<const rapidjson::Value*>(object, key, to_object);
   if (!got.ok()) return got.status();
   return got.value().value_or(nullptr);
 }
@@ -213,17 +198,15 @@ Result<const rapidjson::Value*> json_get_array(const rapidjson::Value& object, s
   return get_required<const rapidjson::Value*>(object, key, to_array);
 }
 
-Result<std::vector<std::string>> json_get_string_array(const rapidjson::Value& object,
-                                                       std::string_view key) {
-  Result<std::optional<const rapidjson::Value*>> got =
-      get_optional<const rapidjson::Value*>(object, key, to_array);
+Result<std::vector<std::string>> json_get_string_array(const rapidjson::Value& object, std::string_view key) {
+  Result<std::optional<const rapidjson::Value*>> got = get_optional<const rapidjson::Value*>(object, key, to_array);
   if (!got.ok()) return got.status();
   std::vector<std::string> out;
   if (!got.value().has_value()) return out;
   for (const rapidjson::Value& item : (*got.value())->GetArray()) {
     if (!item.IsString()) {
-      return Status(Code::kJsonInvalid, "field " + quoted(key) + " must hold only strings, got " +
-                                            std::string(json_type_name(item)));
+      return Status(Code::kJsonInvalid,
+                    "field " + quoted(key) + " must hold only strings, got " + std::string(json_type_name(item)));
     }
     out.emplace_back(item.GetString(), item.GetStringLength());
   }

@@ -27,7 +27,7 @@
 namespace keryx {
 
 // kJsonMaxInputBytes: the longest text json_parse accepts (4 MiB, above any HTTP response cap).
-inline constexpr std::size_t kJsonMaxInputBytes = 4 * 1024 * 1024;
+inline constexpr std::size_t kJsonMaxInputBytes = std::size_t{4} * 1024 * 1024;
 
 // kJsonMaxDepth: the deepest nesting json_parse accepts (so later recursive walks stay shallow).
 inline constexpr std::size_t kJsonMaxDepth = 64;
@@ -46,40 +46,34 @@ bool json_has(const rapidjson::Value& object, std::string_view key);
 // json_get_string: the string at `key` (UTF-8, may be empty).
 Result<std::string> json_get_string(const rapidjson::Value& object, std::string_view key);
 // json_get_optional_string: the string at `key`, or std::nullopt when missing or null.
-Result<std::optional<std::string>> json_get_optional_string(const rapidjson::Value& object,
-                                                            std::string_view key);
+Result<std::optional<std::string>> json_get_optional_string(const rapidjson::Value& object, std::string_view key);
 
 // json_get_int64: the integer at `key`. Accepts a JSON integer, an integral number such as 3600.0,
 // or a string of decimal digits with an optional '-' ("3600"), as some platforms send expires_in.
 Result<std::int64_t> json_get_int64(const rapidjson::Value& object, std::string_view key);
 // json_get_optional_int64: as json_get_int64, or std::nullopt when missing or null.
-Result<std::optional<std::int64_t>> json_get_optional_int64(const rapidjson::Value& object,
-                                                            std::string_view key);
+Result<std::optional<std::int64_t>> json_get_optional_int64(const rapidjson::Value& object, std::string_view key);
 
 // json_get_id: an identifier that may be sent as a string or an integer, as exact decimal text.
 // Non-integral or out-of-range numbers are json_invalid (they would have lost precision).
 Result<std::string> json_get_id(const rapidjson::Value& object, std::string_view key);
 // json_get_optional_id: as json_get_id, or std::nullopt when missing or null.
-Result<std::optional<std::string>> json_get_optional_id(const rapidjson::Value& object,
-                                                        std::string_view key);
+Result<std::optional<std::string>> json_get_optional_id(const rapidjson::Value& object, std::string_view key);
 
 // json_get_optional_bool: the boolean at `key`, or std::nullopt when missing or null.
-Result<std::optional<bool>> json_get_optional_bool(const rapidjson::Value& object,
-                                                   std::string_view key);
+Result<std::optional<bool>> json_get_optional_bool(const rapidjson::Value& object, std::string_view key);
 
 // json_get_object: the object at `key`; the pointer borrows from `object` and is never null.
 Result<const rapidjson::Value*> json_get_object(const rapidjson::Value& object, std::string_view key);
 // json_get_optional_object: as json_get_object, or nullptr when missing or null.
-Result<const rapidjson::Value*> json_get_optional_object(const rapidjson::Value& object,
-                                                         std::string_view key);
+Result<const rapidjson::Value*> json_get_optional_object(const rapidjson::Value& object, std::string_view key);
 
 // json_get_array: the array at `key`; the pointer borrows from `object` and is never null.
 Result<const rapidjson::Value*> json_get_array(const rapidjson::Value& object, std::string_view key);
 
 // json_get_string_array: the array of strings at `key` (e.g. granted scopes); an empty vector when
 // the key is missing or null. json_invalid when any element is not a string.
-Result<std::vector<std::string>> json_get_string_array(const rapidjson::Value& object,
-                                                       std::string_view key);
+Result<std::vector<std::string>> json_get_string_array(const rapidjson::Value& object, std::string_view key);
 
 // json_serialize: `value` as compact JSON text.
 std::string json_serialize(const rapidjson::Value& value);

@@ -47,8 +47,8 @@ Result<SecretString> decode_base64_key(std::string_view text, std::initializer_l
     out.resize(text.size() + 1);
     std::size_t written = 0;
     const char* end = nullptr;
-    if (sodium_base642bin(reinterpret_cast<unsigned char*>(out.mutable_data()), out.size(), text.data(),
-                          text.size(), nullptr, &written, &end, variant) != 0 ||
+    if (sodium_base642bin(reinterpret_cast<unsigned char*>(out.mutable_data()), out.size(), text.data(), text.size(),
+                          nullptr, &written, &end, variant) != 0 ||
         end != text.data() + text.size()) {
       continue;
     }
@@ -74,8 +74,8 @@ SecretString encode_keychain_text(const SecretString& key) {
   const int variant = sodium_base64_VARIANT_URLSAFE_NO_PADDING;
   SecretString text;
   text.resize(sodium_base64_encoded_len(key.size(), variant));
-  sodium_bin2base64(text.mutable_data(), text.size(), reinterpret_cast<const unsigned char*>(key.data()),
-                    key.size(), variant);
+  sodium_bin2base64(text.mutable_data(), text.size(), reinterpret_cast<const unsigned char*>(key.data()), key.size(),
+                    variant);
   text.resize(text.size() - 1);  // the NUL sodium counts in
   return text;
 }
@@ -95,8 +95,8 @@ Result<KeyMaterial> keychain_key(const KeyProviderOptions& options, bool may_cre
   }
   Result<SecretString> found = keychain->lookup(options.keychain_account);
   if (found.ok()) {
-    Result<SecretString> key = decode_base64_key(trim(found.value().view()),
-                                                 {sodium_base64_VARIANT_URLSAFE_NO_PADDING}, "the keychain item");
+    Result<SecretString> key =
+        decode_base64_key(trim(found.value().view()), {sodium_base64_VARIANT_URLSAFE_NO_PADDING}, "the keychain item");
     if (!key.ok()) return key.status();
     return raw_key(KeyProviderKind::kKeychain, std::move(key).value());
   }
@@ -137,8 +137,9 @@ KeyMaterial passphrase_key(const KeyProviderOptions& options) {
 
 Status missing(const std::string& why) {
   return Status(Code::kVaultKeyMissing,
-                why + "; set KERYX_VAULT_KEY (base64 of 32 bytes) or KERYX_VAULT_PASSPHRASE, or make the OS "
-                      "keychain available");
+                why +
+                    "; set KERYX_VAULT_KEY (base64 of 32 bytes) or KERYX_VAULT_PASSPHRASE, or make the OS "
+                    "keychain available");
 }
 
 Result<KeyResolution> resolved(KeyMaterial material, std::vector<ProviderAttempt> skipped, bool created) {
@@ -165,7 +166,7 @@ Result<KeyResolution> resolve_new(const KeyProviderOptions& options, bool create
   skipped.push_back({KeyProviderKind::kKeyFile, file.status()});
   std::string why = "no vault key (";
   for (std::size_t i = 0; i < skipped.size(); ++i) {
-    why += (i ? ", " : "") + std::string(key_provider_name(skipped[i].kind)) + ": " +
+    why += (i != 0 ? ", " : "") + std::string(key_provider_name(skipped[i].kind)) + ": " +
            std::string(skipped[i].reason.name());
   }
   return missing(why + ")");
@@ -174,8 +175,7 @@ Result<KeyResolution> resolve_new(const KeyProviderOptions& options, bool create
 Result<KeyResolution> resolve_existing(const KeyProviderOptions& options, KeyProviderKind sealed_by) {
   bool created = false;
   switch (sealed_by) {
-    case KeyProviderKind::kEnv:
-      return missing("this vault was sealed with KERYX_VAULT_KEY, which is not set");
+    case KeyProviderKind::kEnv: return missing("this vault was sealed with KERYX_VAULT_KEY, which is not set");
     case KeyProviderKind::kPassphrase:
       if (options.passphrase.empty()) return missing("this vault was sealed with a passphrase, and none was given");
       return resolved(passphrase_key(options), {}, false);
@@ -183,9 +183,8 @@ Result<KeyResolution> resolve_existing(const KeyProviderOptions& options, KeyPro
       Result<KeyMaterial> key = keychain_key(options, false, &created);
       if (key.ok()) return resolved(std::move(key).value(), {}, false);
       if (key.status().code() == Code::kNotFound) {
-        return Status(Code::kNotFound,
-                      "the OS keychain has no key for this vault (account " + options.keychain_account +
-                          "); restore the item or set KERYX_VAULT_KEY");
+        return Status(Code::kNotFound, "the OS keychain has no key for this vault (account " +
+                                           options.keychain_account + "); restore the item or set KERYX_VAULT_KEY");
       }
       return key.status();
     }

@@ -19,13 +19,13 @@
 namespace keryx {
 
 struct KeyProviderOptions {
-  SecretString env_key;                   // KERYX_VAULT_KEY as given (base64 of 32 bytes), or empty
-  SecretString passphrase;                // KERYX_VAULT_PASSPHRASE or typed, or empty
-  std::string key_file_path;              // e.g. ~/.config/keryx/vault.key
-  std::string keychain_account;           // identifies this vault in the keychain, e.g. "vault:<path>"
-  bool keychain_enabled = true;           // false with KERYX_KEYCHAIN=off
+  SecretString env_key;          // KERYX_VAULT_KEY as given (base64 of 32 bytes), or empty
+  SecretString passphrase;       // KERYX_VAULT_PASSPHRASE or typed, or empty
+  std::string key_file_path;     // e.g. ~/.config/keryx/vault.key
+  std::string keychain_account;  // identifies this vault in the keychain, e.g. "vault:<path>"
+  bool keychain_enabled = true;  // false with KERYX_KEYCHAIN=off
   std::chrono::milliseconds keychain_timeout{3000};
-  Keychain* keychain = nullptr;           // the keychain to use (tests); nullptr: make_os_keychain
+  Keychain* keychain = nullptr;  // the keychain to use (tests); nullptr: make_os_keychain
 };
 
 // ProviderAttempt: a provider that was not used, and why (keychain_unavailable, not_found, ...).

@@ -52,15 +52,13 @@ CFMutableDictionaryRef base_query(CFStringRef service, CFStringRef account) {
 
 Status map_status(OSStatus status) {
   switch (status) {
-    case errSecItemNotFound:
-      return Status(Code::kNotFound, "the keychain has no item for this account");
+    case errSecItemNotFound: return Status(Code::kNotFound, "the keychain has no item for this account");
     case errSecInteractionNotAllowed:
     case errSecAuthFailed:
     case errSecUserCanceled:
       return Status(Code::kKeychainLocked, "the macOS keychain is locked or needs a prompt that cannot be shown");
     case errSecNotAvailable:
-    case errSecNoSuchKeychain:
-      return Status(Code::kKeychainUnavailable, "no macOS keychain is available");
+    case errSecNoSuchKeychain: return Status(Code::kKeychainUnavailable, "no macOS keychain is available");
     default:
       return Status(Code::kKeychainUnavailable, "the macOS keychain failed (OSStatus " + std::to_string(status) + ")");
   }
@@ -95,12 +93,11 @@ Result<Done> store_blocking(const std::string& account, const SecretString& secr
     return Status(Code::kInvalidArgument, "account or label is not UTF-8");
   }
   // No copy of the secret: the CFData borrows the SecretString's bytes for the duration of the call.
-  CfRef<CFDataRef> data(CFDataCreateWithBytesNoCopy(kCFAllocatorDefault,
-                                                    reinterpret_cast<const UInt8*>(secret.data()),
+  CfRef<CFDataRef> data(CFDataCreateWithBytesNoCopy(kCFAllocatorDefault, reinterpret_cast<const UInt8*>(secret.data()),
                                                     static_cast<CFIndex>(secret.size()), kCFAllocatorNull));
   CfRef<CFMutableDictionaryRef> query(base_query(service.ref, acct.ref));
-  CfRef<CFMutableDictionaryRef> update(CFDictionaryCreateMutable(
-      kCFAllocatorDefault, 0, &kCFTypeDictionaryKeyCallBacks, &kCFTypeDictionaryValueCallBacks));
+  CfRef<CFMutableDictionaryRef> update(CFDictionaryCreateMutable(kCFAllocatorDefault, 0, &kCFTypeDictionaryKeyCallBacks,
+                                                                 &kCFTypeDictionaryValueCallBacks));
   CFDictionarySetValue(update.ref, kSecValueData, data.ref);
   CFDictionarySetValue(update.ref, kSecAttrLabel, item_label.ref);
   OSStatus status = SecItemUpdate(query.ref, update.ref);
@@ -138,9 +135,8 @@ class MacKeychain final : public Keychain {
   }
 
   Status store(const std::string& account, const SecretString& secret, const std::string& label) override {
-    return run_time_boxed<Done>(timeout_, [account, secret, label]() {
-             return store_blocking(account, secret, label);
-           }).status();
+    return run_time_boxed<Done>(timeout_, [account, secret, label]() { return store_blocking(account, secret, label); })
+        .status();
   }
 
   Status remove(const std::string& account) override {

@@ -10,6 +10,7 @@
 #include <libsecret/secret.h>
 #include <sys/stat.h>
 
+#include <array>
 #include <condition_variable>
 #include <cstdlib>
 #include <cstring>
@@ -20,6 +21,7 @@
 #include <thread>
 #include <utility>
 
+#include "env.h"
 #include "keychain.h"
 #include "time_boxed.h"
 
@@ -69,26 +71,25 @@ Result<const Lib*> load_lib() {
     void* handle = dlopen("libsecret-1.so.0", RTLD_NOW | RTLD_LOCAL);
     if (handle == nullptr) return;
     auto* lib = new Lib();
-    bool ok = resolve(handle, "secret_password_store_sync", &lib->store) &&
-              resolve(handle, "secret_password_lookup_sync", &lib->lookup) &&
-              resolve(handle, "secret_password_clear_sync", &lib->clear) &&
-              resolve(handle, "secret_password_free", &lib->password_free) &&
-              resolve(handle, "secret_service_get_sync", &lib->service_get) &&
-              resolve(handle, "secret_collection_for_alias_sync", &lib->collection_for_alias) &&
-              resolve(handle, "secret_collection_get_locked", &lib->collection_get_locked) &&
-              resolve(handle, "g_dbus_proxy_call_sync", &lib->proxy_call) &&
-              resolve(handle, "g_dbus_proxy_get_object_path", &lib->proxy_path) &&
-              resolve(handle, "g_dbus_proxy_get_name", &lib->proxy_name) &&
-              resolve(handle, "g_dbus_proxy_get_connection", &lib->proxy_connection) &&
-              resolve(handle, "g_dbus_connection_call_sync", &lib->connection_call) &&
-              resolve(handle, "g_dbus_error_get_remote_error", &lib->remote_error) &&
-              resolve(handle, "g_variant_new", &lib->variant_new) &&
-              resolve(handle, "g_variant_get", &lib->variant_get) &&
-              resolve(handle, "g_variant_unref", &lib->variant_unref) &&
-              resolve(handle, "g_quark_to_string", &lib->quark_to_string) &&
-              resolve(handle, "g_error_free", &lib->error_free) &&
-              resolve(handle, "g_object_unref", &lib->object_unref) &&
-              resolve(handle, "g_strfreev", &lib->strfreev) && resolve(handle, "g_free", &lib->free);
+    bool ok =
+        resolve(handle, "secret_password_store_sync", &lib->store) &&
+        resolve(handle, "secret_password_lookup_sync", &lib->lookup) &&
+        resolve(handle, "secret_password_clear_sync", &lib->clear) &&
+        resolve(handle, "secret_password_free", &lib->password_free) &&
+        resolve(handle, "secret_service_get_sync", &lib->service_get) &&
+        resolve(handle, "secret_collection_for_alias_sync", &lib->collection_for_alias) &&
+        resolve(handle, "secret_collection_get_locked", &lib->collection_get_locked) &&
+        resolve(handle, "g_dbus_proxy_call_sync", &lib->proxy_call) &&
+        resolve(handle, "g_dbus_proxy_get_object_path", &lib->proxy_path) &&
+        resolve(handle, "g_dbus_proxy_get_name", &lib->proxy_name) &&
+        resolve(handle, "g_dbus_proxy_get_connection", &lib->proxy_connection) &&
+        resolve(handle, "g_dbus_connection_call_sync", &lib->connection_call) &&
+        resolve(handle, "g_dbus_error_get_remote_error", &lib->remote_error) &&
+        resolve(handle, "g_variant_new", &lib->variant_new) && resolve(handle, "g_variant_get", &lib->variant_get) &&
+        resolve(handle, "g_variant_unref", &lib->variant_unref) &&
+        resolve(handle, "g_quark_to_string", &lib->quark_to_string) &&
+        resolve(handle, "g_error_free", &lib->error_free) && resolve(handle, "g_object_unref", &lib->object_unref) &&
+        resolve(handle, "g_strfreev", &lib->strfreev) && resolve(handle, "g_free", &lib->free);
     if (!ok) {
       failure = "the installed libsecret-1.so.0 lacks a function keryx needs";
       delete lib;
@@ -134,16 +135,13 @@ Status classify(const std::string& domain, int code, const std::string& remote) 
         return unavailable("no Secret Service provider (org.freedesktop.secrets) on the D-Bus session bus");
       case G_DBUS_ERROR_NO_REPLY:
       case G_DBUS_ERROR_TIMEOUT:
-      case G_DBUS_ERROR_TIMED_OUT:
-        return Status(Code::kTimeout, "the Secret Service did not reply in time");
+      case G_DBUS_ERROR_TIMED_OUT: return Status(Code::kTimeout, "the Secret Service did not reply in time");
       case G_DBUS_ERROR_UNKNOWN_METHOD:
       case G_DBUS_ERROR_UNKNOWN_OBJECT:
         return unavailable("the Secret Service has no default keyring (creating one needs a prompt)");
       case G_DBUS_ERROR_ACCESS_DENIED:
-      case G_DBUS_ERROR_AUTH_FAILED:
-        return unavailable("the D-Bus session bus refused the connection");
-      default:
-        return unavailable("the Secret Service failed (D-Bus error " + std::to_string(code) + ")");
+      case G_DBUS_ERROR_AUTH_FAILED: return unavailable("the D-Bus session bus refused the connection");
+      default: return unavailable("the Secret Service failed (D-Bus error " + std::to_string(code) + ")");
     }
   }
   if (domain == "g-io-error-quark") {
@@ -184,9 +182,9 @@ enum class LockState { kUnlocked, kJustUnlocked };
 // locked until the first Unlock), a returned prompt is dismissed and the keyring stays locked.
 Result<LockState> try_silent_unlock(const Lib& lib, SecretService* service, SecretCollection* collection) {
   auto* service_proxy = reinterpret_cast<GDBusProxy*>(service);
-  const gchar* paths[] = {lib.proxy_path(reinterpret_cast<GDBusProxy*>(collection)), nullptr};
+  std::array<const gchar*, 2> paths = {lib.proxy_path(reinterpret_cast<GDBusProxy*>(collection)), nullptr};
   GError* err = nullptr;
-  GVariant* reply = lib.proxy_call(service_proxy, "Unlock", lib.variant_new("(^ao)", paths),
+  GVariant* reply = lib.proxy_call(service_proxy, "Unlock", lib.variant_new("(^ao)", paths.data()),
                                    G_DBUS_CALL_FLAGS_NO_AUTO_START, -1, nullptr, &err);
   if (err != nullptr) return map_error(lib, err);
   if (reply == nullptr) return locked_needs_prompt();
@@ -197,8 +195,8 @@ Result<LockState> try_silent_unlock(const Lib& lib, SecretService* service, Secr
   bool done = unlocked != nullptr && unlocked[0] != nullptr;
   if (needs_prompt) {
     GVariant* dismissed = lib.connection_call(lib.proxy_connection(service_proxy), lib.proxy_name(service_proxy),
-                                              prompt, "org.freedesktop.Secret.Prompt", "Dismiss", nullptr,
-                                              nullptr, G_DBUS_CALL_FLAGS_NONE, 1000, nullptr, nullptr);
+                                              prompt, "org.freedesktop.Secret.Prompt", "Dismiss", nullptr, nullptr,
+                                              G_DBUS_CALL_FLAGS_NONE, 1000, nullptr, nullptr);
     if (dismissed != nullptr) lib.variant_unref(dismissed);
   }
   lib.strfreev(unlocked);
@@ -219,7 +217,7 @@ Result<LockState> default_collection_state(const Lib& lib) {
   Result<LockState> state = LockState::kUnlocked;
   if (err != nullptr) {
     state = map_error(lib, err);
-  } else if (collection != nullptr && lib.collection_get_locked(collection)) {
+  } else if (collection != nullptr && lib.collection_get_locked(collection) != FALSE) {
     state = try_silent_unlock(lib, service, collection);
   }
   if (collection != nullptr) lib.object_unref(collection);
@@ -230,8 +228,8 @@ Result<LockState> default_collection_state(const Lib& lib) {
 Result<SecretString> lookup_blocking(const Lib& lib, const std::string& account) {
   for (int attempt = 0; attempt < 2; ++attempt) {
     GError* err = nullptr;
-    gchar* found = lib.lookup(vault_key_schema(), nullptr, &err, "service", kKeychainService, "account",
-                              account.c_str(), kEnd);
+    gchar* found =
+        lib.lookup(vault_key_schema(), nullptr, &err, "service", kKeychainService, "account", account.c_str(), kEnd);
     if (err != nullptr) return map_error(lib, err);
     if (found != nullptr) {
       SecretString secret{std::string_view(found)};
@@ -254,7 +252,7 @@ Result<Done> store_blocking(const Lib& lib, const std::string& account, const Se
   gboolean stored = lib.store(vault_key_schema(), SECRET_COLLECTION_DEFAULT, label.c_str(), secret.data(), nullptr,
                               &err, "service", kKeychainService, "account", account.c_str(), kEnd);
   if (err != nullptr) return map_error(lib, err);
-  if (!stored) return Status(Code::kInternal, "the Secret Service did not store the item");
+  if (stored == FALSE) return Status(Code::kInternal, "the Secret Service did not store the item");
   Result<SecretString> back = lookup_blocking(lib, account);
   if (!back.ok()) {
     if (back.status().code() != Code::kNotFound) return back.status();
@@ -267,24 +265,26 @@ Result<Done> store_blocking(const Lib& lib, const std::string& account, const Se
 }
 
 Result<Done> remove_blocking(const Lib& lib, const std::string& account) {
-  GError* err = nullptr;
-  gboolean removed =
-      lib.clear(vault_key_schema(), nullptr, &err, "service", kKeychainService, "account", account.c_str(), kEnd);
-  if (err != nullptr) {
-    Status status = map_error(lib, err);
-    if (status.code() == Code::kNotFound) return Done{};
-    return status;
-  }
-  if (!removed) {  // nothing deleted: truly absent, or hidden by a locked collection
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    GError* err = nullptr;
+    gboolean removed =
+        lib.clear(vault_key_schema(), nullptr, &err, "service", kKeychainService, "account", account.c_str(), kEnd);
+    if (err != nullptr) {
+      Status status = map_error(lib, err);
+      if (status.code() == Code::kNotFound) return Done{};
+      return status;
+    }
+    if (removed != FALSE) break;
+    // Nothing deleted: truly absent, or hidden by a locked collection.
     Result<LockState> state = default_collection_state(lib);
     if (!state.ok()) return state.status();
-    if (state.value() == LockState::kJustUnlocked) return remove_blocking(lib, account);
+    if (state.value() != LockState::kJustUnlocked) break;  // else: unlocked just now, clear again once
   }
   return Done{};
 }
 
 bool env_set(const char* name) {
-  const char* value = std::getenv(name);
+  const char* value = env_get(name);
   return value != nullptr && *value != '\0';
 }
 
@@ -293,7 +293,7 @@ bool env_set(const char* name) {
 bool session_bus_possible() {
   if (env_set("DBUS_SESSION_BUS_ADDRESS") || env_set("DISPLAY")) return true;
   if (!env_set("XDG_RUNTIME_DIR")) return false;
-  std::string bus = std::string(std::getenv("XDG_RUNTIME_DIR")) + "/bus";
+  std::string bus = std::string(env_get("XDG_RUNTIME_DIR")) + "/bus";
   struct stat st {};
   return ::stat(bus.c_str(), &st) == 0 && S_ISSOCK(st.st_mode);
 }
@@ -307,8 +307,8 @@ class SecretServiceKeychain final : public Keychain {
   Result<SecretString> lookup(const std::string& account) override {
     Result<const Lib*> lib = ready();
     if (!lib.ok()) return lib.status();
-    return run_time_boxed<SecretString>(
-        timeout_, [lib = lib.value(), account]() { return lookup_blocking(*lib, account); });
+    return run_time_boxed<SecretString>(timeout_,
+                                        [lib = lib.value(), account]() { return lookup_blocking(*lib, account); });
   }
 
   Status store(const std::string& account, const SecretString& secret, const std::string& label) override {
@@ -317,17 +317,16 @@ class SecretServiceKeychain final : public Keychain {
     }
     Result<const Lib*> lib = ready();
     if (!lib.ok()) return lib.status();
-    return run_time_boxed<Done>(timeout_, [lib = lib.value(), account, secret, label]() {
-             return store_blocking(*lib, account, secret, label);
-           }).status();
+    return run_time_boxed<Done>(timeout_, [lib = lib.value(), account, secret,
+                                           label]() { return store_blocking(*lib, account, secret, label); })
+        .status();
   }
 
   Status remove(const std::string& account) override {
     Result<const Lib*> lib = ready();
     if (!lib.ok()) return lib.status();
-    return run_time_boxed<Done>(timeout_, [lib = lib.value(), account]() {
-             return remove_blocking(*lib, account);
-           }).status();
+    return run_time_boxed<Done>(timeout_, [lib = lib.value(), account]() { return remove_blocking(*lib, account); })
+        .status();
   }
 
  private:

@@ -8,7 +8,9 @@
 #ifndef NOMINMAX
 #define NOMINMAX
 #endif
+// windows.h first: wincred.h uses its types and does not include it.
 #include <windows.h>
+
 #include <wincred.h>
 
 #include <condition_variable>
@@ -45,8 +47,7 @@ std::optional<std::wstring> target_for(const std::string& account) {
 
 Status map_error(DWORD error) {
   switch (error) {
-    case ERROR_NOT_FOUND:
-      return Status(Code::kNotFound, "the keychain has no item for this account");
+    case ERROR_NOT_FOUND: return Status(Code::kNotFound, "the keychain has no item for this account");
     case ERROR_NO_SUCH_LOGON_SESSION:
       return Status(Code::kKeychainUnavailable,
                     "no Credential Manager for this logon session (network logons such as SSH have none)");
@@ -114,9 +115,8 @@ class WindowsCredentialKeychain final : public Keychain {
   }
 
   Status store(const std::string& account, const SecretString& secret, const std::string& label) override {
-    return run_time_boxed<Done>(timeout_, [account, secret, label]() {
-             return store_blocking(account, secret, label);
-           }).status();
+    return run_time_boxed<Done>(timeout_, [account, secret, label]() { return store_blocking(account, secret, label); })
+        .status();
   }
 
   Status remove(const std::string& account) override {

@@ -38,7 +38,7 @@ std::string basic_credentials(const ClientCredentials& client) {
     std::string out;
     static const char* hex = "0123456789ABCDEF";
     for (unsigned char c : v) {
-      if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+      if (std::isalnum(c) != 0 || c == '-' || c == '.' || c == '_' || c == '~') {
         out += static_cast<char>(c);
       } else {
         out += '%';
@@ -50,8 +50,8 @@ std::string basic_credentials(const ClientCredentials& client) {
   };
   std::string pair = encode(client.client_id) + ":" + encode(client.client_secret.view());
   std::string encoded(sodium_base64_ENCODED_LEN(pair.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
-  sodium_bin2base64(encoded.data(), encoded.size(), reinterpret_cast<const unsigned char*>(pair.data()),
-                    pair.size(), sodium_base64_VARIANT_ORIGINAL);
+  sodium_bin2base64(encoded.data(), encoded.size(), reinterpret_cast<const unsigned char*>(pair.data()), pair.size(),
+                    sodium_base64_VARIANT_ORIGINAL);
   encoded.resize(encoded.size() - 1);  // the terminating NUL
   std::string header = "Basic " + encoded;
   secure_wipe(encoded.data(), encoded.size());
@@ -60,8 +60,7 @@ std::string basic_credentials(const ClientCredentials& client) {
 }
 
 // add_client: the client's id and secret, as the record's client_auth says.
-void add_client(const PlatformRecord& record, const ClientCredentials& client, WipedForm& form,
-                HttpRequest& request) {
+void add_client(const PlatformRecord& record, const ClientCredentials& client, WipedForm& form, HttpRequest& request) {
   if (record.client_auth == ClientAuth::kBasic && !client.client_secret.empty()) {
     request.headers.emplace_back("Authorization", basic_credentials(client));
     return;
@@ -109,9 +108,8 @@ Result<std::string> authorize_url(const PlatformRecord& record, const AuthorizeR
     return Status(Code::kInvalidArgument, record.display_name + " needs a PKCE challenge");
   }
   const std::vector<std::string>& scopes = request.scopes.empty() ? record.scopes : request.scopes;
-  Form params = {{record.client_id_param, request.client_id},
-                 {"redirect_uri", request.redirect_uri},
-                 {"response_type", "code"}};
+  Form params = {
+      {record.client_id_param, request.client_id}, {"redirect_uri", request.redirect_uri}, {"response_type", "code"}};
   if (!scopes.empty()) params.emplace_back("scope", join_scopes(scopes, record.scope_separator));
   if (!request.state.empty()) params.emplace_back("state", request.state);
   if (record.pkce) {
@@ -123,18 +121,16 @@ Result<std::string> authorize_url(const PlatformRecord& record, const AuthorizeR
 }
 
 Result<TokenResponse> exchange_code(const PlatformRecord& record, const ClientCredentials& client,
-                                    std::string_view code, std::string_view verifier,
-                                    std::string_view redirect_uri, const RequestLimits& limits,
-                                    OAuthError* error_out) {
+                                    std::string_view code, std::string_view verifier, std::string_view redirect_uri,
+                                    const RequestLimits& limits, OAuthError* error_out) {
   if (code.empty()) return Status(Code::kMissingCode, "the authorization code is empty");
   if (record.pkce && verifier.empty()) {
     return Status(Code::kInvalidArgument, record.display_name + " needs the PKCE verifier");
   }
   SentRequest sent;
   WipedForm form;
-  form.fields = {{"grant_type", "authorization_code"},
-                 {"code", std::string(code)},
-                 {"redirect_uri", std::string(redirect_uri)}};
+  form.fields = {
+      {"grant_type", "authorization_code"}, {"code", std::string(code)}, {"redirect_uri", std::string(redirect_uri)}};
   if (record.pkce) form.fields.emplace_back("code_verifier", std::string(verifier));
   add_client(record, client, form, sent.request);
   Result<HttpResponse> r = post_form(record.endpoints.token_url, form, sent, limits);
@@ -142,17 +138,16 @@ Result<TokenResponse> exchange_code(const PlatformRecord& record, const ClientCr
   return normalise_token_response(record.dialect, r.value().status, r.value().body, error_out);
 }
 
-Result<TokenResponse> refresh_access_token(const PlatformRecord& record,
-                                           const ClientCredentials& client,
-                                           std::string_view refresh_token,
-                                           const RequestLimits& limits, OAuthError* error_out) {
+Result<TokenResponse> refresh_access_token(const PlatformRecord& record, const ClientCredentials& client,
+                                           std::string_view refresh_token, const RequestLimits& limits,
+                                           OAuthError* error_out) {
   if (refresh_token.empty()) return Status(Code::kInvalidArgument, "there is no refresh token");
   SentRequest sent;
   if (!record.endpoints.refresh_url.empty()) {
     // Instagram: GET refresh_access_token?grant_type=ig_refresh_token&access_token=<long-lived>.
-    Result<std::string> url = url_append_query(
-        record.endpoints.refresh_url,
-        {{"grant_type", "ig_refresh_token"}, {"access_token", std::string(refresh_token)}});
+    Result<std::string> url =
+        url_append_query(record.endpoints.refresh_url,
+                         {{"grant_type", "ig_refresh_token"}, {"access_token", std::string(refresh_token)}});
     if (!url.ok()) return url.status();
     sent.request.url = std::move(url).value();
     sent.request.total_timeout = limits.timeout;
@@ -169,8 +164,8 @@ Result<TokenResponse> refresh_access_token(const PlatformRecord& record,
   return normalise_token_response(record.dialect, r.value().status, r.value().body, error_out);
 }
 
-Status revoke_token(const PlatformRecord& record, const ClientCredentials& client,
-                    std::string_view token, std::string_view hint, const RequestLimits& limits) {
+Status revoke_token(const PlatformRecord& record, const ClientCredentials& client, std::string_view token,
+                    std::string_view hint, const RequestLimits& limits) {
   if (record.endpoints.revoke_url.empty()) {
     return Status(Code::kNotFound, record.display_name + " has no revocation endpoint");
   }

@@ -36,8 +36,8 @@ struct AuthorizeRequest {
   std::string client_id;
   std::string redirect_uri;
   std::string state;
-  std::string code_challenge;         // empty when the record has no PKCE
-  std::vector<std::string> scopes;    // empty: the record's defaults
+  std::string code_challenge;       // empty when the record has no PKCE
+  std::vector<std::string> scopes;  // empty: the record's defaults
 };
 
 // authorize_url: the URL the person opens. invalid_argument when the record needs PKCE and no
@@ -48,21 +48,18 @@ Result<std::string> authorize_url(const PlatformRecord& record, const AuthorizeR
 // has no PKCE. Errors: platform_rejected (the platform's OAuth error, in the message), http_status
 // (5xx), timeout, network_error, json_invalid.
 Result<TokenResponse> exchange_code(const PlatformRecord& record, const ClientCredentials& client,
-                                    std::string_view code, std::string_view verifier,
-                                    std::string_view redirect_uri, const RequestLimits& limits,
-                                    OAuthError* error_out = nullptr);
+                                    std::string_view code, std::string_view verifier, std::string_view redirect_uri,
+                                    const RequestLimits& limits, OAuthError* error_out = nullptr);
 
 // refresh_access_token: a refresh_token grant (Instagram: ig_refresh_token with the long-lived
 // token). The result's refresh_token is empty when the platform did not rotate it.
-Result<TokenResponse> refresh_access_token(const PlatformRecord& record,
-                                           const ClientCredentials& client,
-                                           std::string_view refresh_token,
-                                           const RequestLimits& limits,
+Result<TokenResponse> refresh_access_token(const PlatformRecord& record, const ClientCredentials& client,
+                                           std::string_view refresh_token, const RequestLimits& limits,
                                            OAuthError* error_out = nullptr);
 
 // revoke_token: RFC 7009 revocation of `token` (`hint` "access_token" or "refresh_token").
 // not_found when the record has no revocation endpoint; platform_rejected / http_status otherwise.
-Status revoke_token(const PlatformRecord& record, const ClientCredentials& client,
-                    std::string_view token, std::string_view hint, const RequestLimits& limits);
+Status revoke_token(const PlatformRecord& record, const ClientCredentials& client, std::string_view token,
+                    std::string_view hint, const RequestLimits& limits);
 
 }  // namespace keryx

@@ -10,8 +10,7 @@
 namespace keryx {
 namespace {
 
-constexpr std::string_view kUnreserved =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~";
+constexpr std::string_view kUnreserved = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~";
 
 bool is_unreserved(char c) { return kUnreserved.find(c) != std::string_view::npos; }
 
@@ -33,9 +32,7 @@ std::string_view pkce_method_name(PkceMethod method) {
   return "S256";
 }
 
-std::string_view pkce_method_param(PkceMethod method) {
-  return method == PkceMethod::kPlain ? "plain" : "S256";
-}
+std::string_view pkce_method_param(PkceMethod method) { return method == PkceMethod::kPlain ? "plain" : "S256"; }
 
 Result<PkceMethod> pkce_parse_method(std::string_view name) {
   if (name == "S256") return PkceMethod::kS256;

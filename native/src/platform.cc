@@ -4,6 +4,7 @@
 #include "platform.h"
 
 #include <algorithm>
+#include <array>
 
 #include "url_parts.h"
 
@@ -40,8 +41,7 @@ PlatformRecord youtube() {
   r.endpoints.userinfo_url = "https://www.googleapis.com/youtube/v3/channels";
   r.pkce = PkceMethod::kS256;
   r.redirect_kind = RedirectKind::kLoopbackHttp;
-  r.scopes = {"https://www.googleapis.com/auth/youtube.upload",
-              "https://www.googleapis.com/auth/youtube.readonly"};
+  r.scopes = {"https://www.googleapis.com/auth/youtube.upload", "https://www.googleapis.com/auth/youtube.readonly"};
   r.extra_authorize_params = {{"access_type", "offline"}, {"prompt", "consent"}};
   r.shape = TokenShape::kNonRotatingRefresh;
   r.check_granted_scopes = true;
@@ -66,6 +66,7 @@ PlatformRecord tiktok() {
   r.scope_separator = ',';
   r.shape = TokenShape::kRotatingRefresh;
   r.dialect = ResponseDialect::kTikTok;
+  r.check_granted_scopes = true;  // toggleable scopes: a person can untick video.publish
   r.client_id_key = "platforms.tiktok.client_key";
   r.client_secret_env = "TIKTOK_CLIENT_SECRET";
   return r;
@@ -94,22 +95,22 @@ struct Named {
   std::string_view name;
 };
 
-constexpr Named<ClientAuth> kClientAuthNames[] = {
-    {ClientAuth::kPost, "post"}, {ClientAuth::kBasic, "basic"}, {ClientAuth::kNone, "none"}};
-constexpr Named<RedirectKind> kRedirectKindNames[] = {{RedirectKind::kHttpsRange, "https-range"},
-                                                      {RedirectKind::kLoopbackHttp, "loopback"},
-                                                      {RedirectKind::kPinned, "pinned"}};
-constexpr Named<TokenShape> kTokenShapeNames[] = {
-    {TokenShape::kLongLivedRefreshable, "long_lived_refreshable"},
-    {TokenShape::kNonRotatingRefresh, "non_rotating_refresh"},
-    {TokenShape::kRotatingRefresh, "rotating_refresh"},
-    {TokenShape::kNoRefresh, "no_refresh"}};
-constexpr Named<ResponseDialect> kDialectNames[] = {{ResponseDialect::kStandard, "standard"},
-                                                    {ResponseDialect::kInstagram, "instagram"},
-                                                    {ResponseDialect::kTikTok, "tiktok"}};
+constexpr std::array<Named<ClientAuth>, 3> kClientAuthNames = {
+    {{ClientAuth::kPost, "post"}, {ClientAuth::kBasic, "basic"}, {ClientAuth::kNone, "none"}}};
+constexpr std::array<Named<RedirectKind>, 3> kRedirectKindNames = {{{RedirectKind::kHttpsRange, "https-range"},
+                                                                    {RedirectKind::kLoopbackHttp, "loopback"},
+                                                                    {RedirectKind::kPinned, "pinned"}}};
+constexpr std::array<Named<TokenShape>, 4> kTokenShapeNames = {
+    {{TokenShape::kLongLivedRefreshable, "long_lived_refreshable"},
+     {TokenShape::kNonRotatingRefresh, "non_rotating_refresh"},
+     {TokenShape::kRotatingRefresh, "rotating_refresh"},
+     {TokenShape::kNoRefresh, "no_refresh"}}};
+constexpr std::array<Named<ResponseDialect>, 3> kDialectNames = {{{ResponseDialect::kStandard, "standard"},
+                                                                  {ResponseDialect::kInstagram, "instagram"},
+                                                                  {ResponseDialect::kTikTok, "tiktok"}}};
 
 template <typename E, std::size_t N>
-std::string_view name_of(const Named<E> (&table)[N], E value) {
+std::string_view name_of(const std::array<Named<E>, N>& table, E value) {
   for (const auto& n : table) {
     if (n.value == value) return n.name;
   }
@@ -117,7 +118,7 @@ std::string_view name_of(const Named<E> (&table)[N], E value) {
 }
 
 template <typename E, std::size_t N>
-Result<E> parse_name(const Named<E> (&table)[N], std::string_view name, std::string_view what) {
+Result<E> parse_name(const std::array<Named<E>, N>& table, std::string_view name, std::string_view what) {
   for (const auto& n : table) {
     if (n.name == name) return n.value;
   }
@@ -128,8 +129,7 @@ Result<E> parse_name(const Named<E> (&table)[N], std::string_view name, std::str
 
 Status check_url(const std::string& url, std::string_view field, bool required) {
   if (url.empty()) {
-    return required ? Status(Code::kInvalidArgument, std::string(field) + " is required")
-                    : Status::Ok();
+    return required ? Status(Code::kInvalidArgument, std::string(field) + " is required") : Status::Ok();
   }
   Result<UrlParts> parts = url_parse(url);
   if (!parts.ok()) return Status(Code::kInvalidArgument, std::string(field) + " is not a valid URL");
@@ -138,15 +138,13 @@ Status check_url(const std::string& url, std::string_view field, bool required) 
   if (u.scheme == "http" && (host_is_loopback_literal(u.host) || u.host == "localhost")) {
     return Status::Ok();
   }
-  return Status(Code::kInvalidArgument,
-                std::string(field) + " must be https (plain http only to a loopback address)");
+  return Status(Code::kInvalidArgument, std::string(field) + " must be https (plain http only to a loopback address)");
 }
 
 bool valid_id(std::string_view id) {
   if (id.empty() || id.size() > 64) return false;
-  return std::all_of(id.begin(), id.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
-  });
+  return std::all_of(id.begin(), id.end(),
+                     [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-'; });
 }
 
 }  // namespace
@@ -197,9 +195,7 @@ std::string_view redirect_kind_name(RedirectKind kind) { return name_of(kRedirec
 Result<RedirectKind> redirect_kind_parse(std::string_view name) {
   return parse_name(kRedirectKindNames, name, "redirect_kind");
 }
-std::string_view response_dialect_name(ResponseDialect dialect) {
-  return name_of(kDialectNames, dialect);
-}
+std::string_view response_dialect_name(ResponseDialect dialect) { return name_of(kDialectNames, dialect); }
 Result<ResponseDialect> response_dialect_parse(std::string_view name) {
   return parse_name(kDialectNames, name, "dialect");
 }

@@ -66,18 +66,18 @@ struct PlatformRecord {
   std::optional<PkceMethod> pkce;             // nullopt: the platform does not use PKCE
   RedirectKind redirect_kind = RedirectKind::kLoopbackHttp;
   std::string redirect_path = "/";
-  std::string default_redirect;               // kPinned only
-  std::vector<std::string> scopes;            // requested by default
+  std::string default_redirect;     // kPinned only
+  std::vector<std::string> scopes;  // requested by default
   char scope_separator = ' ';
   std::vector<std::pair<std::string, std::string>> extra_authorize_params;
   ClientAuth client_auth = ClientAuth::kPost;
   TokenShape shape = TokenShape::kNoRefresh;
   ResponseDialect dialect = ResponseDialect::kStandard;
-  bool check_granted_scopes = false;          // fail with scope_missing when fewer are granted
+  bool check_granted_scopes = false;  // fail with scope_missing when fewer are granted
   // Prerequisites, named for messages: the config key holding the client id and the env var with
   // the client secret ("" for a public client).
-  std::string client_id_key;                  // "platforms.tiktok.client_key"
-  std::string client_secret_env;              // "TIKTOK_CLIENT_SECRET"
+  std::string client_id_key;      // "platforms.tiktok.client_key"
+  std::string client_secret_env;  // "TIKTOK_CLIENT_SECRET"
 };
 
 // builtin_platform_ids: the platforms keryx knows without configuration.

@@ -24,23 +24,32 @@ struct WipingAllocator {
   using value_type = T;
   WipingAllocator() noexcept = default;
   template <typename U>
-  WipingAllocator(const WipingAllocator<U>&) noexcept {}  // NOLINT: allocator rebinding
+  // Implicit: the standard's Allocator requirements convert between rebound allocators implicitly.
+  // cppcheck-suppress noExplicitConstructor ; required implicit by the Allocator requirements
+  WipingAllocator(const WipingAllocator<U>& /*other*/) noexcept {}  // NOLINT(google-explicit-constructor): see above
   T* allocate(std::size_t n) { return std::allocator<T>().allocate(n); }
   void deallocate(T* p, std::size_t n) noexcept {
     secure_wipe(p, n * sizeof(T));
     std::allocator<T>().deallocate(p, n);
   }
   template <typename U>
-  bool operator==(const WipingAllocator<U>&) const noexcept { return true; }
+  bool operator==(const WipingAllocator<U>& /*other*/) const noexcept {
+    return true;
+  }
   template <typename U>
-  bool operator!=(const WipingAllocator<U>&) const noexcept { return false; }
+  bool operator!=(const WipingAllocator<U>& /*other*/) const noexcept {
+    return false;
+  }
 };
 
 class SecretString {
  public:
   SecretString() = default;
   explicit SecretString(std::string_view text) : text_(text.data(), text.size()) {}
-  SecretString(const SecretString& other) : text_(other.text_) {}
+  SecretString(const SecretString& other) = default;
+  // Copies, then wipes the source: moving the string would leave a short secret's bytes behind in the
+  // source's inline (SSO) buffer, which WipingAllocator never sees.
+  // NOLINTNEXTLINE(performance-move-constructor-init): copies on purpose, see above.
   SecretString(SecretString&& other) noexcept : text_(other.text_) { other.wipe(); }
   SecretString& operator=(const SecretString& other) {
     if (this != &other) {

@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <cstring>
 #include <random>
+#include <system_error>
 #include <thread>
 #include <utility>
 
@@ -34,13 +35,14 @@ struct Fd {
 };
 
 Status sys_error(Code code, const std::string& what, int err) {
-  return Status(code, what + ": " + std::strerror(err));
+  return Status(code, what + ": " + std::generic_category().message(err));
 }
 
 // shell_quote: `path` as one shell word, so the printed chmod command can be pasted as is.
 std::string shell_quote(const std::string& path) {
-  bool plain = !path.empty() && path.find_first_not_of(
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_./@%+=:,-~") == std::string::npos;
+  bool plain = !path.empty() &&
+               path.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_./@%+=:,-~") ==
+                   std::string::npos;
   if (plain) return path;
   std::string out = "'";
   for (char c : path) out += (c == '\'') ? std::string("'\\''") : std::string(1, c);
@@ -51,36 +53,43 @@ std::string shell_quote(const std::string& path) {
 // on an opened descriptor (read_private_file).
 Status check_stat(const struct stat& st, const std::string& path) {
   if (S_ISLNK(st.st_mode)) {
-    return Status(Code::kInsecurePermissions,
-                  path + " is a symbolic link; keryx only reads a regular file it owns");
+    return Status(Code::kInsecurePermissions, path + " is a symbolic link; keryx only reads a regular file it owns");
   }
   if (!S_ISREG(st.st_mode)) return Status(Code::kInsecurePermissions, path + " is not a regular file");
   if (st.st_uid != ::geteuid()) {
     return Status(Code::kInsecurePermissions, path + " is owned by uid " + std::to_string(st.st_uid) +
-                                                  ", not by this user (uid " + std::to_string(::geteuid()) +
-                                                  ")");
+                                                  ", not by this user (uid " + std::to_string(::geteuid()) + ")");
   }
   if ((st.st_mode & 077) != 0) {
-    char mode[8];
-    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+    const auto bits = static_cast<unsigned>(st.st_mode & 07777);
+    std::string mode(4, '0');  // "%04o"
+    for (std::size_t i = 0; i < mode.size(); ++i)
+      mode[mode.size() - 1 - i] = static_cast<char>('0' + ((bits >> (3 * i)) & 7U));
     return Status(Code::kInsecurePermissions, path + " is accessible by group or others (mode " + mode +
                                                   "); fix it with: chmod 600 " + shell_quote(path));
   }
   return Status::Ok();
 }
 
-// split_path: (directory to fsync, prefix to put before the temp name, file name).
-void split_path(const std::string& path, std::string* dir, std::string* prefix, std::string* name) {
+// PathParts: a path split for an atomic write beside it.
+struct PathParts {
+  std::string dir;     // the directory to fsync
+  std::string prefix;  // what goes before the temp file's name
+  std::string name;    // the file name
+};
+
+PathParts split_path(const std::string& path) {
+  PathParts parts;
   std::size_t slash = path.rfind('/');
   if (slash == std::string::npos) {
-    *dir = ".";
-    prefix->clear();
-    *name = path;
-    return;
+    parts.dir = ".";
+    parts.name = path;
+    return parts;
   }
-  *dir = slash == 0 ? "/" : path.substr(0, slash);
-  *prefix = path.substr(0, slash + 1);
-  *name = path.substr(slash + 1);
+  parts.dir = slash == 0 ? "/" : path.substr(0, slash);
+  parts.prefix = path.substr(0, slash + 1);
+  parts.name = path.substr(slash + 1);
+  return parts;
 }
 
 Status write_all(int fd, std::string_view bytes, const std::string& what) {
@@ -186,14 +195,15 @@ Result<SecretString> read_private_file(const std::string& path, std::size_t max_
 }
 
 Status write_file_atomic(const std::string& path, std::string_view bytes) {
-  std::string dir, prefix, name;
-  split_path(path, &dir, &prefix, &name);
+  const PathParts parts = split_path(path);
+  const std::string& prefix = parts.prefix;
+  const std::string& name = parts.name;
   if (name.empty()) return Status(Code::kInvalidArgument, "cannot write " + path + ": no file name");
 
   std::string temp;
   int fd = -1;
   for (int attempt = 0; attempt < 8 && fd < 0; ++attempt) {
-    temp = prefix + "." + name + "." + hex_encode(random_bytes(8).view()) + ".tmp";
+    temp.assign(prefix).append(".").append(name).append(".").append(hex_encode(random_bytes(8).view())).append(".tmp");
     fd = ::open(temp.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (fd < 0 && errno != EEXIST) {
       return sys_error(Code::kIoError, "cannot create a temp file beside " + path, errno);
@@ -211,7 +221,7 @@ Status write_file_atomic(const std::string& path, std::string_view bytes) {
     return written;
   }
   // The rename is atomic but not yet durable until the directory entry is on disk.
-  return fsync_dir(dir);
+  return fsync_dir(parts.dir);
 }
 
 Result<FileLock> FileLock::acquire(const std::string& lock_path, std::chrono::milliseconds timeout) {
@@ -228,8 +238,8 @@ Result<FileLock> FileLock::acquire(const std::string& lock_path, std::chrono::mi
     if (errno != EWOULDBLOCK) return sys_error(Code::kIoError, "cannot lock " + lock_path, errno);
     auto now = std::chrono::steady_clock::now();
     if (now >= deadline) {
-      return Status(Code::kLockTimeout, "another process held " + lock_path + " for more than " +
-                                            std::to_string(timeout.count()) + " ms");
+      return Status(Code::kLockTimeout,
+                    "another process held " + lock_path + " for more than " + std::to_string(timeout.count()) + " ms");
     }
     auto pause = std::chrono::milliseconds(5 + static_cast<int>(jitter() % 6));
     std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(pause, deadline - now));

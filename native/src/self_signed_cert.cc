@@ -7,6 +7,8 @@
 #include <openssl/rand.h>
 #include <openssl/x509v3.h>
 
+#include <array>
+
 #include "url_parts.h"
 
 namespace keryx {
@@ -44,11 +46,13 @@ Result<TlsIdentity> make_self_signed_cert(CertAlgorithm algorithm, const std::st
   X509* cert = id.cert.get();
   X509_set_version(cert, 2);  // v3
 
-  unsigned char serial_bytes[16];
-  if (RAND_bytes(serial_bytes, sizeof serial_bytes) != 1) return Status(Code::kCryptoError, "no randomness for the serial");
+  std::array<unsigned char, 16> serial_bytes{};
+  if (RAND_bytes(serial_bytes.data(), static_cast<int>(serial_bytes.size())) != 1)
+    return Status(Code::kCryptoError, "no randomness for the serial");
   serial_bytes[0] &= 0x7f;  // positive
-  std::unique_ptr<BIGNUM, BnDeleter> serial(BN_bin2bn(serial_bytes, sizeof serial_bytes, nullptr));
-  if (!serial || !BN_to_ASN1_INTEGER(serial.get(), X509_get_serialNumber(cert))) {
+  std::unique_ptr<BIGNUM, BnDeleter> serial(
+      BN_bin2bn(serial_bytes.data(), static_cast<int>(serial_bytes.size()), nullptr));
+  if (!serial || BN_to_ASN1_INTEGER(serial.get(), X509_get_serialNumber(cert)) == nullptr) {
     return Status(Code::kCryptoError, "could not set the serial");
   }
   X509_gmtime_adj(X509_getm_notBefore(cert), -300);
@@ -56,20 +60,22 @@ Result<TlsIdentity> make_self_signed_cert(CertAlgorithm algorithm, const std::st
   X509_set_pubkey(cert, id.key.get());
 
   X509_NAME* name = X509_get_subject_name(cert);
-  X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("keryx (this run only)"), -1, -1, 0);
+  X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("keryx (this run only)"),
+                             -1, -1, 0);
   X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("localhost"), -1, -1, 0);
   X509_set_issuer_name(cert, name);
 
   std::string san = "DNS:localhost,IP:127.0.0.1,IP:::1";
   if (!extra_host.empty() && extra_host != "localhost" && extra_host != "127.0.0.1" && extra_host != "::1") {
-    const bool is_ip = extra_host.find(':') != std::string::npos ||
-                       extra_host.find_first_not_of("0123456789.") == std::string::npos;
+    const bool is_ip =
+        extra_host.find(':') != std::string::npos || extra_host.find_first_not_of("0123456789.") == std::string::npos;
     san += (is_ip ? ",IP:" : ",DNS:") + extra_host;
   }
   KERYX_RETURN_IF_ERROR(add_extension(cert, NID_subject_alt_name, san));
   KERYX_RETURN_IF_ERROR(add_extension(cert, NID_basic_constraints, "critical,CA:FALSE"));
   KERYX_RETURN_IF_ERROR(add_extension(cert, NID_ext_key_usage, "serverAuth"));
-  if (X509_sign(cert, id.key.get(), EVP_sha256()) <= 0) return Status(Code::kCryptoError, "could not sign the certificate");
+  if (X509_sign(cert, id.key.get(), EVP_sha256()) <= 0)
+    return Status(Code::kCryptoError, "could not sign the certificate");
   return id;
 }
 

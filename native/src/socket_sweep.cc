@@ -2,10 +2,14 @@
 #include "socket_sweep.h"
 
 #include <dirent.h>
+#ifdef __linux__
+#include <linux/tcp.h>  // struct tcp_info with tcpi_bytes_received (not in glibc's netinet/tcp.h)
+#endif
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 
+#include <cstddef>
 #include <cstdlib>
 #include <functional>
 #include <memory>
@@ -17,6 +21,20 @@ namespace {
 struct DirCloser {
   void operator()(DIR* d) const { closedir(d); }
 };
+
+// bytes_received: what the peer has sent on `fd` so far (0 when the kernel cannot say).
+unsigned long long bytes_received(int fd) {
+#ifdef __linux__
+  tcp_info info{};
+  socklen_t len = sizeof info;
+  if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &len) != 0) return 0;
+  if (len < offsetof(tcp_info, tcpi_bytes_received) + sizeof info.tcpi_bytes_received) return 0;
+  return info.tcpi_bytes_received;
+#else
+  (void)fd;
+  return 0;
+#endif
+}
 
 int local_port_of(int fd) {
   sockaddr_storage addr{};
@@ -32,6 +50,7 @@ void for_each_accepted(int port, const std::function<void(int, ino_t)>& fn) {
 #ifdef __linux__
   std::unique_ptr<DIR, DirCloser> dir(opendir("/proc/self/fd"));
   if (!dir) return;
+  // NOLINTNEXTLINE(concurrency-mt-unsafe): the DIR stream is local to this call; readdir is safe on distinct streams.
   while (dirent* entry = readdir(dir.get())) {
     char* end = nullptr;
     long fd = std::strtol(entry->d_name, &end, 10);
@@ -41,7 +60,7 @@ void for_each_accepted(int port, const std::function<void(int, ino_t)>& fn) {
     if (fstat(sock, &st) != 0 || !S_ISSOCK(st.st_mode)) continue;
     int listening = 0;
     socklen_t optlen = sizeof listening;
-    if (getsockopt(sock, SOL_SOCKET, SO_ACCEPTCONN, &listening, &optlen) != 0 || listening) continue;
+    if (getsockopt(sock, SOL_SOCKET, SO_ACCEPTCONN, &listening, &optlen) != 0 || listening != 0) continue;
     if (local_port_of(sock) != port) continue;
     sockaddr_storage peer{};
     socklen_t peer_len = sizeof peer;
@@ -71,10 +90,12 @@ int ConnectionReaper::sweep(std::chrono::steady_clock::time_point now, std::chro
   for_each_accepted(port_, [&](int fd, ino_t inode) {
     alive.insert(inode);
     auto [it, inserted] = first_seen_.emplace(inode, now);
-    if (!inserted && now - it->second > limit && shutdown(fd, SHUT_RDWR) == 0) ++count;
+    const bool too_old = !inserted && now - it->second > limit;
+    const bool too_big = bytes_received(fd) > max_bytes_;
+    if ((too_old || too_big) && shutdown(fd, SHUT_RDWR) == 0) ++count;
   });
   for (auto it = first_seen_.begin(); it != first_seen_.end();) {
-    it = alive.count(it->first) ? std::next(it) : first_seen_.erase(it);
+    it = alive.count(it->first) != 0 ? std::next(it) : first_seen_.erase(it);
   }
   return count;
 }

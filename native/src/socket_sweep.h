@@ -16,13 +16,19 @@ namespace keryx {
 // Returns how many were shut down. Linux reads /proc/self/fd; elsewhere it does nothing.
 int shutdown_accepted_sockets(int port);
 
-// ConnectionReaper: enforces a total lifetime on the accepted connections of one port. Each
-// sweep() notes connections it has not seen before and shuts down those first seen more than
-// `max_age` ago. Sweep every few hundred milliseconds; the effective limit is max_age plus one
-// sweep interval. Not thread-safe (one sweeping thread).
+// kReaperDefaultMaxBytes: the most a connection may send before the reaper ends it (64 KiB: far
+// above any callback request; cpp-httplib buffers an unterminated header line without a cap).
+inline constexpr unsigned long long kReaperDefaultMaxBytes = 64 * 1024;
+
+// ConnectionReaper: enforces a total lifetime, and a total number of bytes received (Linux
+// TCP_INFO), on the accepted connections of one port. Each sweep() notes connections it has not
+// seen before and shuts down those first seen more than `max_age` ago or that have sent more than
+// `max_bytes`. Sweep every ~100 ms; the effective limits are one sweep interval late. Not
+// thread-safe (one sweeping thread).
 class ConnectionReaper {
  public:
-  ConnectionReaper(int port, std::chrono::milliseconds max_age) : port_(port), max_age_(max_age) {}
+  ConnectionReaper(int port, std::chrono::milliseconds max_age, unsigned long long max_bytes = kReaperDefaultMaxBytes)
+      : port_(port), max_age_(max_age), max_bytes_(max_bytes) {}
 
   // sweep: shuts down connections older than max_age (or `max_age_override` when given, e.g. a
   // shorter limit while connections are queueing); returns how many.
@@ -32,6 +38,7 @@ class ConnectionReaper {
  private:
   int port_;
   std::chrono::milliseconds max_age_;
+  unsigned long long max_bytes_;
   std::map<ino_t, std::chrono::steady_clock::time_point> first_seen_;
 };
 

@@ -3,7 +3,8 @@
 // keryx gives up on time instead of hanging. `work` must own (capture by value) everything it
 // touches; on a timeout the thread runs on and its late result is dropped.
 //
-//   Result<SecretString> r = run_time_boxed<SecretString>(std::chrono::seconds(3), [account] { return lookup(account); });
+//   Result<SecretString> r = run_time_boxed<SecretString>(std::chrono::seconds(3), [account] { return lookup(account);
+//   });
 #pragma once
 
 #include <chrono>

@@ -18,20 +18,22 @@ bool valid_utf8(std::string_view text) {
     auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
     unsigned char c = byte(i);
     std::size_t extra = 0;
-    unsigned char lo = 0x80, hi = 0xBF;  // allowed range of the first continuation byte
+    unsigned char lo = 0x80;  // allowed range of the first continuation byte: lo..hi
+    unsigned char hi = 0xBF;
     if (c < 0x80) {
       ++i;
       continue;
-    } else if (c >= 0xC2 && c <= 0xDF) {
+    }
+    if (c >= 0xC2 && c <= 0xDF) {
       extra = 1;
     } else if (c >= 0xE0 && c <= 0xEF) {
       extra = 2;
-      if (c == 0xE0) lo = 0xA0;          // overlong
-      if (c == 0xED) hi = 0x9F;          // surrogates
+      if (c == 0xE0) lo = 0xA0;  // overlong
+      if (c == 0xED) hi = 0x9F;  // surrogates
     } else if (c >= 0xF0 && c <= 0xF4) {
       extra = 3;
-      if (c == 0xF0) lo = 0x90;          // overlong
-      if (c == 0xF4) hi = 0x8F;          // above U+10FFFF
+      if (c == 0xF0) lo = 0x90;  // overlong
+      if (c == 0xF4) hi = 0x8F;  // above U+10FFFF
     } else {
       return false;
     }
@@ -60,8 +62,7 @@ bool same_key(const TokenRecord& r, const std::string& platform, const std::stri
 }
 
 // locate: the index find() would return, or records.size().
-std::size_t locate(const std::vector<TokenRecord>& records, const std::string& platform,
-                   const std::string& account) {
+std::size_t locate(const std::vector<TokenRecord>& records, const std::string& platform, const std::string& account) {
   std::size_t only = records.size();
   std::size_t count = 0;
   for (std::size_t i = 0; i < records.size(); ++i) {
@@ -111,9 +112,8 @@ const TokenRecord* TokenSet::find(const std::string& platform, const std::string
 void TokenSet::upsert(TokenRecord record) {
   // After an upsert the platform has exactly one default: the new record when it is marked, else
   // whichever record already was (a replaced default keeps the mark), else the new record.
-  auto existing = std::find_if(records.begin(), records.end(), [&](const TokenRecord& r) {
-    return same_key(r, record.platform, record.account);
-  });
+  auto existing = std::find_if(records.begin(), records.end(),
+                               [&](const TokenRecord& r) { return same_key(r, record.platform, record.account); });
   bool replaced_default = existing != records.end() && existing->is_default;
   bool other_default = std::any_of(records.begin(), records.end(), [&](const TokenRecord& r) {
     return r.platform == record.platform && r.account != record.account && r.is_default;

@@ -19,8 +19,8 @@ namespace keryx {
 
 // TokenRecord: one account's tokens. Times are Unix seconds; 0 means unknown / not applicable.
 struct TokenRecord {
-  std::string platform;                         // "instagram", "youtube", "tiktok", "linkedin", or a generic provider name
-  std::string account;                          // the platform's account id (user_id, open_id, sub, channel id)
+  std::string platform;  // "instagram", "youtube", "tiktok", "linkedin", or a generic provider name
+  std::string account;   // the platform's account id (user_id, open_id, sub, channel id)
   SecretString access_token;
   SecretString refresh_token;                   // empty when the platform issues none
   std::string token_type;                       // usually "Bearer"

@@ -61,8 +61,7 @@ std::optional<OAuthError> error_in(const rapidjson::Value& doc, long http_status
   // LinkedIn's API: {"serviceErrorCode": 65600, "message": ..., "status": 401}
   std::string service = member_text(doc, "serviceErrorCode");
   if (!service.empty()) {
-    e.error = clean(member_text(doc, "code").empty() ? "serviceErrorCode " + service
-                                                     : member_text(doc, "code"));
+    e.error = clean(member_text(doc, "code").empty() ? "serviceErrorCode " + service : member_text(doc, "code"));
     e.description = clean(member_text(doc, "message"));
     return e;
   }
@@ -76,8 +75,7 @@ Status rejected(const OAuthError& e, OAuthError* out) {
   return Status(Code::kPlatformRejected, message);
 }
 
-Result<std::optional<std::int64_t>> lifetime(const rapidjson::Value& object,
-                                             std::initializer_list<const char*> keys) {
+Result<std::optional<std::int64_t>> lifetime(const rapidjson::Value& object, std::initializer_list<const char*> keys) {
   for (const char* key : keys) {
     Result<std::optional<std::int64_t>> v = json_get_optional_int64(object, key);
     if (!v.ok()) return v.status();
@@ -91,8 +89,7 @@ Result<std::optional<std::int64_t>> lifetime(const rapidjson::Value& object,
   return std::optional<std::int64_t>();
 }
 
-Result<std::vector<std::string>> scopes_of(const rapidjson::Value& object, const char* key,
-                                           bool* reported) {
+Result<std::vector<std::string>> scopes_of(const rapidjson::Value& object, const char* key, bool* reported) {
   auto it = object.FindMember(key);
   if (it == object.MemberEnd() || it->value.IsNull()) return std::vector<std::string>();
   *reported = true;
@@ -109,11 +106,12 @@ Result<SecretString> secret_field(const rapidjson::Value& object, const char* ke
     if (required) return Status(Code::kJsonInvalid, "the response has no \"" + std::string(key) + "\"");
     return SecretString();
   }
-  if (v.value()->size() > 16384) {
+  std::string& text = *v.value();
+  if (text.size() > 16384) {
     return Status(Code::kJsonInvalid, "field \"" + std::string(key) + "\" is too long");
   }
-  SecretString out(*v.value());
-  secure_wipe(v.value()->data(), v.value()->size());
+  SecretString out(text);
+  secure_wipe(text.data(), text.size());
   return out;
 }
 
@@ -161,16 +159,16 @@ std::optional<OAuthError> find_oauth_error(std::string_view body, long http_stat
   return error_in(doc.value(), http_status);
 }
 
-Result<TokenResponse> normalise_token_response(ResponseDialect dialect, long http_status,
-                                               std::string_view body, OAuthError* error_out) {
+Result<TokenResponse> normalise_token_response(ResponseDialect dialect, long http_status, std::string_view body,
+                                               OAuthError* error_out) {
   Result<rapidjson::Document> parsed = json_parse(body);
   if (parsed.ok()) {
     if (std::optional<OAuthError> e = error_in(parsed.value(), http_status)) {
       // A 5xx is the server's trouble (retry later), whatever its body says.
       if (http_status < 500) return rejected(*e, error_out);
       if (error_out != nullptr) *error_out = *e;
-      return Status(Code::kHttpStatus, "the token endpoint answered HTTP " + std::to_string(http_status) +
-                                           " (" + e->error + (e->description.empty() ? "" : ": " + e->description) + ")");
+      return Status(Code::kHttpStatus, "the token endpoint answered HTTP " + std::to_string(http_status) + " (" +
+                                           e->error + (e->description.empty() ? "" : ": " + e->description) + ")");
     }
   }
   if (http_status < 200 || http_status >= 300) {
@@ -199,15 +197,15 @@ Result<TokenResponse> normalise_token_response(ResponseDialect dialect, long htt
   if (type.value() && !type.value()->empty()) {
     // Platforms write "bearer" or "Bearer"; RFC 6749 §7.1 makes the type case-insensitive.
     std::string lower = clean(*type.value());
-    std::transform(lower.begin(), lower.end(), lower.begin(), [](char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); });
+    std::transform(lower.begin(), lower.end(), lower.begin(),
+                   [](char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); });
     out.token_type = lower == "bearer" ? "Bearer" : clean(*type.value());
   }
 
   Result<std::optional<std::int64_t>> expires = lifetime(t, {"expires_in", "expires"});
   if (!expires.ok()) return expires.status();
   out.expires_in = expires.value();
-  Result<std::optional<std::int64_t>> refresh_expires =
-      lifetime(t, {"refresh_expires_in", "refresh_token_expires_in"});
+  Result<std::optional<std::int64_t>> refresh_expires = lifetime(t, {"refresh_expires_in", "refresh_token_expires_in"});
   if (!refresh_expires.ok()) return refresh_expires.status();
   out.refresh_expires_in = refresh_expires.value();
 

@@ -52,8 +52,7 @@ inline constexpr std::int64_t kMaxTokenLifetimeSeconds = 10LL * 366 * 24 * 3600;
 //  - A 5xx, or another non-2xx without a recognisable error -> http_status.
 //  - A 2xx without an access token, or with fields of the wrong type -> json_invalid.
 // Never puts a token in a message.
-Result<TokenResponse> normalise_token_response(ResponseDialect dialect, long http_status,
-                                               std::string_view body,
+Result<TokenResponse> normalise_token_response(ResponseDialect dialect, long http_status, std::string_view body,
                                                OAuthError* error_out = nullptr);
 
 // find_oauth_error: the error a JSON body reports in any of the shapes above, if it does.

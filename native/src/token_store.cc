@@ -51,8 +51,8 @@ Result<std::string> load_or_create_install_id(const std::string& path, bool crea
 
 TokenStore::TokenStore(StoreOptions options, KeyResolution key, std::string install_id)
     : options_(std::move(options)), key_(std::move(key)) {
-  vault_ = std::make_unique<VaultStore>(options_.vault_path, key_.material, std::move(install_id),
-                                        options_.lock_timeout);
+  vault_ =
+      std::make_unique<VaultStore>(options_.vault_path, key_.material, std::move(install_id), options_.lock_timeout);
 }
 
 Result<std::unique_ptr<TokenStore>> TokenStore::open(StoreOptions options, bool create) {
@@ -66,17 +66,18 @@ Result<std::unique_ptr<TokenStore>> TokenStore::open(StoreOptions options, bool 
     sealed_by = header.value().provider;
   }
   const bool new_vault = !sealed_by.has_value();
-  Result<KeyResolution> key = resolve_vault_key(options.keys, sealed_by, create && new_vault);
-  if (!key.ok()) {
+  Result<KeyResolution> resolution = resolve_vault_key(options.keys, sealed_by, create && new_vault);
+  if (!resolution.ok()) {
     // No vault and nothing to write: reading an empty store needs no key.
-    if (!(new_vault && !create)) return key.status();
+    if (!(new_vault && !create)) return resolution.status();
     KeyResolution none;
-    none.skipped.push_back({KeyProviderKind::kKeyFile, key.status()});
-    key = std::move(none);
+    none.skipped.push_back({KeyProviderKind::kKeyFile, resolution.status()});
+    resolution = std::move(none);
   }
   Result<std::string> install_id = load_or_create_install_id(options.install_id_path, create);
   if (!install_id.ok()) return install_id.status();
-  return std::unique_ptr<TokenStore>(new TokenStore(std::move(options), std::move(key).value(), std::move(install_id).value()));
+  return std::unique_ptr<TokenStore>(
+      new TokenStore(std::move(options), std::move(resolution).value(), std::move(install_id).value()));
 }
 
 StoreInfo TokenStore::info(const StoreOptions& options) {

@@ -32,7 +32,7 @@ struct StoreInfo {
   bool key_available = false;
   KeyProviderKind provider = KeyProviderKind::kKeyFile;  // valid when key_available or vault_exists
   std::vector<ProviderAttempt> skipped;
-  Status key_problem;                                    // why no key, when !key_available
+  Status key_problem;  // why no key, when !key_available
   uint64_t generation = 0;
   std::size_t records = 0;
   TokenSet set;  // the records, when the key opened the vault (callers must not print the tokens)

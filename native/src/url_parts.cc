@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <curl/curl.h>
 
+#include <algorithm>
 #include <cctype>
 #include <memory>
 
@@ -30,10 +31,10 @@ std::string part(CURLU* url, CURLUPart which, unsigned flags = 0) {
 }
 
 bool has_control_chars(std::string_view text) {
-  for (unsigned char c : text) {
-    if (c < 0x20 || c == 0x7f) return true;
-  }
-  return false;
+  return std::any_of(text.begin(), text.end(), [](char ch) {
+    const auto c = static_cast<unsigned char>(ch);
+    return c < 0x20 || c == 0x7f;
+  });
 }
 
 }  // namespace
@@ -50,7 +51,9 @@ Result<std::string> url_append_query(std::string_view text,
   }
   for (const auto& [name, value] : params) {
     // CURLU_URLENCODE encodes the part after the first '=' (and the name has none of ours).
-    std::string pair = name + "=" + value;
+    std::string pair;
+    pair.reserve(name.size() + 1 + value.size());  // one buffer: no partial copy of the value is left behind
+    pair.append(name).append("=").append(value);
     CURLUcode rc = curl_url_set(url.get(), CURLUPART_QUERY, pair.c_str(), CURLU_APPENDQUERY | CURLU_URLENCODE);
     secure_wipe(pair.data(), pair.size());
     if (rc != CURLUE_OK) return Status(Code::kInvalidArgument, "query parameter " + name + " cannot be encoded");
@@ -91,8 +94,8 @@ Result<UrlParts> url_parse(std::string_view text) {
   out.fragment = part(url.get(), CURLUPART_FRAGMENT);
   // "http://:pw@host/" has an empty user but still a userinfo.
   const std::size_t authority_start = input.find("//") == std::string::npos ? 0 : input.find("//") + 2;
-  const std::string_view authority = std::string_view(input).substr(
-      authority_start, input.find_first_of("/?#", authority_start) - authority_start);
+  const std::string_view authority =
+      std::string_view(input).substr(authority_start, input.find_first_of("/?#", authority_start) - authority_start);
   out.has_userinfo = !part(url.get(), CURLUPART_USER).empty() || !part(url.get(), CURLUPART_PASSWORD).empty() ||
                      authority.find('@') != std::string_view::npos;
   return out;
@@ -109,7 +112,8 @@ std::string percent_decode(std::string_view text) {
   out.reserve(text.size());
   for (std::size_t i = 0; i < text.size(); ++i) {
     if (text[i] == '%' && i + 2 < text.size()) {
-      int hi = hex(text[i + 1]), lo = hex(text[i + 2]);
+      int hi = hex(text[i + 1]);
+      int lo = hex(text[i + 2]);
       if (hi >= 0 && lo >= 0) {
         out.push_back(static_cast<char>(hi * 16 + lo));
         i += 2;
@@ -131,8 +135,10 @@ QueryParams query_parse(std::string_view query) {
     std::size_t eq = pair.find('=');
     std::string name(pair.substr(0, eq));
     std::string value(eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1));
-    for (char& c : name) if (c == '+') c = ' ';
-    for (char& c : value) if (c == '+') c = ' ';
+    for (char& c : name)
+      if (c == '+') c = ' ';
+    for (char& c : value)
+      if (c == '+') c = ' ';
     out[percent_decode(name)].push_back(percent_decode(value));
   }
   return out;

@@ -46,10 +46,10 @@ QueryParams query_parse(std::string_view query);
 // percent_decode: %XX decoding (no '+' handling).
 std::string percent_decode(std::string_view text);
 
-// url_append_query: `url` with each (name, value) appended to its query, percent-encoded
+// url_append_query: the URL `text` with each (name, value) appended to its query, percent-encoded
 // (application/x-www-form-urlencoded style, via CURLU). invalid_argument for a bad URL.
 // The result may carry secrets when a value does: the caller decides where it goes.
-Result<std::string> url_append_query(std::string_view url,
+Result<std::string> url_append_query(std::string_view text,
                                      const std::vector<std::pair<std::string, std::string>>& params);
 
 // host_is_loopback_literal: true for 127.0.0.0/8 literals and ::1.

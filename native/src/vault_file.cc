@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cstring>
 #include <set>
+#include <string_view>
 #include <utility>
 
 #include "crypto_init.h"
@@ -20,18 +21,17 @@
 namespace keryx {
 namespace {
 
-constexpr char kMagic[8] = {'K', 'E', 'R', 'Y', 'X', 'V', 'L', 'T'};
+constexpr std::string_view kMagic = "KERYXVLT";  // 8 bytes, no NUL
 constexpr std::size_t kIdBytes = 16;
 constexpr std::size_t kNonceBytes = crypto_aead_xchacha20poly1305_ietf_NPUBBYTES;  // 24
 constexpr std::size_t kTagBytes = crypto_aead_xchacha20poly1305_ietf_ABYTES;       // 16
 // Field offsets, in the order of vault_file.h.
-constexpr std::size_t kOffVersion = 8, kOffProvider = 10, kOffKdf = 11, kOffOps = 12, kOffMem = 20,
-                      kOffSalt = 28, kOffKeyId = 44, kOffVaultId = 60, kOffGeneration = 76,
-                      kOffInstallId = 84, kOffNonce = 100, kOffCipherLen = 124, kOffCheck = 132;
+constexpr std::size_t kOffVersion = 8, kOffProvider = 10, kOffKdf = 11, kOffOps = 12, kOffMem = 20, kOffSalt = 28,
+                      kOffKeyId = 44, kOffVaultId = 60, kOffGeneration = 76, kOffInstallId = 84, kOffNonce = 100,
+                      kOffCipherLen = 124, kOffCheck = 132;
 static_assert(kOffCheck + kIdBytes == kVaultHeaderBytes, "header layout");
-static_assert(kNonceBytes == 24 && kTagBytes == 16 &&
-              kVaultKeyBytes == crypto_aead_xchacha20poly1305_ietf_KEYBYTES);
-constexpr char kKeyIdContext[] = "keryx vault key id v1";
+static_assert(kNonceBytes == 24 && kTagBytes == 16 && kVaultKeyBytes == crypto_aead_xchacha20poly1305_ietf_KEYBYTES);
+constexpr std::string_view kKeyIdContext = "keryx vault key id v1";
 
 void put_le(std::string& out, std::size_t at, uint64_t value, std::size_t bytes) {
   for (std::size_t i = 0; i < bytes; ++i) out[at + i] = static_cast<char>((value >> (8 * i)) & 0xFF);
@@ -47,14 +47,12 @@ unsigned char* bytes_of(SecretString& s) { return reinterpret_cast<unsigned char
 // blake2b_128: unkeyed when `key` is empty.
 std::string blake2b_128(std::string_view message, std::string_view key) {
   std::string out(kIdBytes, '\0');
-  crypto_generichash(reinterpret_cast<unsigned char*>(out.data()), out.size(), bytes_of(message),
-                     message.size(), key.empty() ? nullptr : bytes_of(key), key.size());
+  crypto_generichash(reinterpret_cast<unsigned char*>(out.data()), out.size(), bytes_of(message), message.size(),
+                     key.empty() ? nullptr : bytes_of(key), key.size());
   return out;
 }
 
-std::string key_id_for(const SecretString& derived_key) {
-  return blake2b_128(std::string_view(kKeyIdContext, sizeof kKeyIdContext - 1), derived_key.view());
-}
+std::string key_id_for(const SecretString& derived_key) { return blake2b_128(kKeyIdContext, derived_key.view()); }
 
 // header_fields_problem: why these header values are unusable, or "" when they are fine. Shared by
 // reading (vault_format_unsupported) and sealing (invalid_argument), so keryx never writes a header it
@@ -71,9 +69,8 @@ std::string header_fields_problem(const VaultHeader& h) {
     }
   } else if (h.kdf == VaultKdf::kArgon2id13) {
     if (h.opslimit < crypto_pwhash_argon2id_OPSLIMIT_MIN ||
-        h.opslimit > 4 * crypto_pwhash_argon2id_OPSLIMIT_SENSITIVE ||
-        h.memlimit < crypto_pwhash_argon2id_MEMLIMIT_MIN ||
-        h.memlimit > crypto_pwhash_argon2id_MEMLIMIT_SENSITIVE) {
+        h.opslimit > uint64_t{4} * crypto_pwhash_argon2id_OPSLIMIT_SENSITIVE ||
+        h.memlimit < crypto_pwhash_argon2id_MEMLIMIT_MIN || h.memlimit > crypto_pwhash_argon2id_MEMLIMIT_SENSITIVE) {
       return "Argon2id limits out of range";
     }
   } else {
@@ -86,7 +83,7 @@ std::string header_fields_problem(const VaultHeader& h) {
 std::string encode_header(const VaultHeader& h, const std::string& key_id, std::string_view nonce,
                           uint64_t cipher_len) {
   std::string out(kVaultHeaderBytes, '\0');
-  std::memcpy(out.data(), kMagic, sizeof kMagic);
+  std::memcpy(out.data(), kMagic.data(), kMagic.size());
   put_le(out, kOffVersion, h.version, 2);
   put_le(out, kOffProvider, static_cast<uint8_t>(h.provider), 1);
   put_le(out, kOffKdf, static_cast<uint8_t>(h.kdf), 1);
@@ -103,9 +100,7 @@ std::string encode_header(const VaultHeader& h, const std::string& key_id, std::
   return out;
 }
 
-Status corrupt(const std::string& why) {
-  return Status(Code::kVaultCorrupt, "vault records are malformed: " + why);
-}
+Status corrupt(const std::string& why) { return Status(Code::kVaultCorrupt, "vault records are malformed: " + why); }
 
 // SecretSink: a RapidJSON output stream writing into a SecretString (whose reallocations are wiped).
 struct SecretSink {
@@ -123,6 +118,7 @@ struct SecretSink {
     buf = out->mutable_data();
     cap = out->size();
   }
+  // NOLINTNEXTLINE(readability-make-member-function-const): it resizes the output it points to.
   void finish() { out->resize(used); }
 };
 
@@ -266,8 +262,7 @@ VaultHeader vault_new_header(const KeyMaterial& key, std::string_view install_id
   VaultHeader h;
   h.provider = key.provider;
   h.kdf = key.is_passphrase ? VaultKdf::kArgon2id13 : VaultKdf::kNone;
-  h.salt = key.is_passphrase ? std::string(random_bytes(kVaultSaltBytes).view())
-                             : std::string(kVaultSaltBytes, '\0');
+  h.salt = key.is_passphrase ? std::string(random_bytes(kVaultSaltBytes).view()) : std::string(kVaultSaltBytes, '\0');
   h.opslimit = key.is_passphrase ? crypto_pwhash_argon2id_OPSLIMIT_INTERACTIVE : 0;
   h.memlimit = key.is_passphrase ? crypto_pwhash_argon2id_MEMLIMIT_INTERACTIVE : 0;
   h.vault_id = std::string(random_bytes(kVaultIdBytes).view());
@@ -293,8 +288,7 @@ Result<SecretString> vault_derive_key(const KeyMaterial& key, const VaultHeader&
   SecretString out;
   out.resize(kVaultKeyBytes);
   if (crypto_pwhash(bytes_of(out), out.size(), key.secret.data(), key.secret.size(), bytes_of(header.salt),
-                    header.opslimit, static_cast<std::size_t>(header.memlimit),
-                    crypto_pwhash_ALG_ARGON2ID13) != 0) {
+                    header.opslimit, static_cast<std::size_t>(header.memlimit), crypto_pwhash_ALG_ARGON2ID13) != 0) {
     return Status(Code::kCryptoError, "Argon2id key derivation failed (out of memory?)");
   }
   return out;
@@ -302,7 +296,7 @@ Result<SecretString> vault_derive_key(const KeyMaterial& key, const VaultHeader&
 
 Result<VaultHeader> vault_read_header(std::string_view file) {
   KERYX_RETURN_IF_ERROR(crypto_init());
-  if (!file.empty() && std::memcmp(file.data(), kMagic, std::min(file.size(), sizeof kMagic)) != 0) {
+  if (!file.empty() && std::memcmp(file.data(), kMagic.data(), std::min(file.size(), kMagic.size())) != 0) {
     return Status(Code::kVaultFormatUnsupported, "not a keryx vault (bad magic)");
   }
   if (file.size() >= kOffProvider && get_le(file, kOffVersion, 2) != kVaultVersion) {
@@ -336,9 +330,8 @@ Result<VaultHeader> vault_read_header(std::string_view file) {
     return Status(Code::kVaultFormatUnsupported, "malformed vault header: ciphertext length out of range");
   }
   if (file.size() - kVaultHeaderBytes < cipher_len) {
-    return Status(Code::kVaultTruncated, "the vault file is truncated (" + std::to_string(file.size()) +
-                                             " of " + std::to_string(kVaultHeaderBytes + cipher_len) +
-                                             " bytes)");
+    return Status(Code::kVaultTruncated, "the vault file is truncated (" + std::to_string(file.size()) + " of " +
+                                             std::to_string(kVaultHeaderBytes + cipher_len) + " bytes)");
   }
   if (file.size() - kVaultHeaderBytes > cipher_len) {
     return Status(Code::kVaultCorrupt, "the vault file has unexpected bytes after its ciphertext");
@@ -346,8 +339,7 @@ Result<VaultHeader> vault_read_header(std::string_view file) {
   return h;
 }
 
-Result<SecretString> vault_seal(const VaultHeader& header, const SecretString& derived_key,
-                                const TokenSet& records) {
+Result<SecretString> vault_seal(const VaultHeader& header, const SecretString& derived_key, const TokenSet& records) {
   KERYX_RETURN_IF_ERROR(crypto_init());
   if (derived_key.size() != kVaultKeyBytes) {
     return Status(Code::kInvalidArgument, "the vault key must be 32 bytes");
@@ -371,10 +363,9 @@ Result<SecretString> vault_seal(const VaultHeader& header, const SecretString& d
   out.resize(kVaultHeaderBytes + cipher_len);
   std::memcpy(out.mutable_data(), head.data(), head.size());
   unsigned long long written = 0;
-  crypto_aead_xchacha20poly1305_ietf_encrypt(bytes_of(out) + kVaultHeaderBytes, &written,
-                                             bytes_of(plaintext.value().view()), plaintext.value().size(),
-                                             bytes_of(head), head.size(), nullptr, bytes_of(nonce),
-                                             bytes_of(derived_key.view()));
+  crypto_aead_xchacha20poly1305_ietf_encrypt(
+      bytes_of(out) + kVaultHeaderBytes, &written, bytes_of(plaintext.value().view()), plaintext.value().size(),
+      bytes_of(head), head.size(), nullptr, bytes_of(nonce), bytes_of(derived_key.view()));
   if (written != cipher_len) return Status(Code::kCryptoError, "vault encryption failed");
   return out;
 }
@@ -394,9 +385,9 @@ Result<TokenSet> vault_unseal(std::string_view file, const SecretString& derived
   SecretString plaintext;
   plaintext.resize(sealed.size() - kTagBytes);
   unsigned long long opened = 0;
-  if (crypto_aead_xchacha20poly1305_ietf_decrypt(
-          bytes_of(plaintext), &opened, nullptr, bytes_of(sealed), sealed.size(), bytes_of(file),
-          kVaultHeaderBytes, bytes_of(file) + kOffNonce, bytes_of(derived_key.view())) != 0) {
+  if (crypto_aead_xchacha20poly1305_ietf_decrypt(bytes_of(plaintext), &opened, nullptr, bytes_of(sealed), sealed.size(),
+                                                 bytes_of(file), kVaultHeaderBytes, bytes_of(file) + kOffNonce,
+                                                 bytes_of(derived_key.view())) != 0) {
     return Status(Code::kVaultCorrupt, "the vault failed authentication (damaged or tampered with)");
   }
   Result<TokenSet> set = parse_records(plaintext);  // ~SecretString wipes the parsed buffer

@@ -31,7 +31,7 @@ inline constexpr std::size_t kVaultIdBytes = 16;
 inline constexpr std::size_t kVaultSaltBytes = 16;
 inline constexpr uint16_t kVaultVersion = 1;
 // kMaxVaultBytes: the largest vault file keryx reads (about 10,000 records fit many times over).
-inline constexpr std::size_t kMaxVaultBytes = 64 * 1024 * 1024;
+inline constexpr std::size_t kMaxVaultBytes = std::size_t{64} * 1024 * 1024;
 
 // VaultKdf: how the key is obtained from the KeyMaterial.
 enum class VaultKdf : uint8_t { kNone = 0, kArgon2id13 = 1 };
@@ -43,11 +43,11 @@ struct VaultHeader {
   VaultKdf kdf = VaultKdf::kNone;
   uint64_t opslimit = 0;
   uint64_t memlimit = 0;
-  std::string salt;        // kVaultSaltBytes for argon2id13, else zeros
-  std::string key_id;      // filled in by vault_seal
-  std::string vault_id;    // random, fixed for the vault's life
-  uint64_t generation = 0; // +1 on every write
-  std::string install_id;  // the install that wrote this generation
+  std::string salt;         // kVaultSaltBytes for argon2id13, else zeros
+  std::string key_id;       // filled in by vault_seal
+  std::string vault_id;     // random, fixed for the vault's life
+  uint64_t generation = 0;  // +1 on every write
+  std::string install_id;   // the install that wrote this generation
 };
 
 // vault_new_header: a header for a new vault sealed by `key` (random vault_id, generation 0, and
@@ -70,7 +70,8 @@ Result<SecretString> vault_seal(const VaultHeader& header, const SecretString& d
 
 // vault_unseal: checks the header (as vault_read_header), the key_id (vault_wrong_key), then
 // decrypts and parses (vault_corrupt on authentication failure or malformed JSON).
-Result<TokenSet> vault_unseal(std::string_view file, const SecretString& derived_key, VaultHeader* header_out = nullptr);
+Result<TokenSet> vault_unseal(std::string_view file, const SecretString& derived_key,
+                              VaultHeader* header_out = nullptr);
 
 // records_to_json / records_from_json: the plaintext record-set encoding (JSON object
 // {"v":1,"records":[...]}), exposed for tests. records_to_json: invalid_argument for a record that

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <string_view>
 #include <utility>
 
 #include "secure_file.h"
@@ -15,7 +16,7 @@
 namespace keryx {
 namespace {
 
-constexpr char kWitnessContext[] = "keryx vault witness v1";
+constexpr std::string_view kWitnessContext = "keryx vault witness v1";
 constexpr std::size_t kMacBytes = 16;
 constexpr std::size_t kWitnessBytes = 8 + kVaultIdBytes + kMacBytes;  // generation | vault_id | mac
 
@@ -33,8 +34,7 @@ uint64_t read_le64(std::string_view in) {
 
 // witness_mac: BLAKE2b-128 keyed with the derived key over context || vault_id || generation.
 std::string witness_mac(const SecretString& key, std::string_view vault_id, uint64_t generation) {
-  std::string message =
-      std::string(kWitnessContext, sizeof kWitnessContext - 1) + std::string(vault_id) + le64(generation);
+  std::string message = std::string(kWitnessContext) + std::string(vault_id) + le64(generation);
   std::string mac(kMacBytes, '\0');
   crypto_generichash(reinterpret_cast<unsigned char*>(mac.data()), mac.size(),
                      reinterpret_cast<const unsigned char*>(message.data()), message.size(),
@@ -84,6 +84,7 @@ void sweep_stale_temps(const std::string& path) {
   std::string base = path.substr(path.rfind('/') == std::string::npos ? 0 : path.rfind('/') + 1);
   DIR* d = ::opendir(dir.c_str());
   if (d == nullptr) return;
+  // NOLINTNEXTLINE(concurrency-mt-unsafe): the DIR stream is local to this call; readdir is safe on distinct streams.
   while (struct dirent* entry = ::readdir(d)) {
     std::string name = entry->d_name;
     if (is_our_temp(name, base)) ::unlinkat(::dirfd(d), name.c_str(), 0);
@@ -126,9 +127,9 @@ Result<VaultStore::Current> VaultStore::read_current() {
   }
   cur.existed = true;
   cur.bytes = std::move(bytes).value();
-  Result<VaultHeader> header = vault_read_header(cur.bytes.view());
-  if (!header.ok()) return header.status();
-  Result<SecretString> derived = derive(header.value());
+  Result<VaultHeader> file_header = vault_read_header(cur.bytes.view());
+  if (!file_header.ok()) return file_header.status();
+  Result<SecretString> derived = derive(file_header.value());
   if (!derived.ok()) return derived.status();
   cur.key = std::move(derived).value();
   if (!verified_bytes_.empty() && cur.bytes.view() == verified_bytes_) {
@@ -149,18 +150,15 @@ Result<VaultStore::Current> VaultStore::read_current() {
     std::string found = std::to_string(cur.header.generation);
     return Status(Code::kVaultRollback, path_ + " holds generation " + found + " but generation " +
                                             std::to_string(witnessed) + " was already written here: an older " +
-                                            "copy of the vault was put back (if that was deliberate, delete " +
-                                            path_ + ".gen)");
+                                            "copy of the vault was put back (if that was deliberate, delete " + path_ +
+                                            ".gen)");
   }
   return cur;
 }
 
 VaultStore::VaultStore(std::string path, KeyMaterial key, std::string install_id,
                        std::chrono::milliseconds lock_timeout)
-    : path_(std::move(path)),
-      key_(std::move(key)),
-      install_id_(std::move(install_id)),
-      lock_timeout_(lock_timeout) {}
+    : path_(std::move(path)), key_(std::move(key)), install_id_(std::move(install_id)), lock_timeout_(lock_timeout) {}
 
 bool VaultStore::exists() const {
   struct stat st;
@@ -211,8 +209,7 @@ Status VaultStore::update(const std::function<Status(TokenSet&)>& change) {
   // it is still reported so the caller knows rollback protection lags one write.
   Status witness = write_file_atomic(path_ + ".gen", encode_witness(key.value(), next));
   if (!witness.ok()) {
-    return Status(witness.code(),
-                  "the vault was written but its generation witness was not: " + witness.message());
+    return Status(witness.code(), "the vault was written but its generation witness was not: " + witness.message());
   }
   return Status::Ok();
 }

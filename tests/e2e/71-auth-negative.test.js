@@ -178,6 +178,14 @@ test('a missing scope (box left unticked) is scope_missing naming it; nothing st
   await assertUntouched(ctx, 'youtube');
 });
 
+test('TikTok: a permission switched off on the consent page is scope_missing; nothing stored', async () => {
+  sb.setKnobs({ grantScopes: { tiktok: ['user.info.basic', 'video.upload'] } });
+  const ctx = await seeded('tiktok');
+  const r = await attempt(ctx, 'tiktok');
+  assertFailed(r, 'scope_missing', /video\.publish/);
+  await assertUntouched(ctx, 'tiktok');
+});
+
 test('an OAuth error inside an HTTP 200 body is platform_rejected, not a token', async () => {
   sb.setKnobs({ fail: { 'tiktok.token': { error200: true } } });
   const ctx = await seeded('tiktok');

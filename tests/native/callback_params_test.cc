@@ -33,8 +33,8 @@ struct CallbackCase {
   const char* query;     // raw query, run through query_parse
   const char* expected;  // the flow's state
   Kind kind;
-  Code code;             // the verdict's status code
-  const char* want_code; // kCode: the authorization code
+  Code code;              // the verdict's status code
+  const char* want_code;  // kCode: the authorization code
 };
 
 // PrintTo: gtest (and ctest's discovered names) show the case name, not the struct's bytes.
@@ -75,7 +75,8 @@ INSTANTIATE_TEST_SUITE_P(
         CallbackCase{"empty_code", "code=&state=st8-Xy_Q0a9b", kState, Kind::kRejected, Code::kMissingCode, ""},
         CallbackCase{"nothing", "", kState, Kind::kRejected, Code::kMissingCode, ""},
         CallbackCase{"code_with_space", "code=a+b&state=st8-Xy_Q0a9b", kState, Kind::kRejected, Code::kMissingCode, ""},
-        CallbackCase{"code_with_quote", "code=a%22b&state=st8-Xy_Q0a9b", kState, Kind::kRejected, Code::kMissingCode, ""},
+        CallbackCase{"code_with_quote", "code=a%22b&state=st8-Xy_Q0a9b", kState, Kind::kRejected, Code::kMissingCode,
+                     ""},
         CallbackCase{"code_with_angle", "code=%3Cscript%3E&state=st8-Xy_Q0a9b", kState, Kind::kRejected,
                      Code::kMissingCode, ""},
         CallbackCase{"code_with_nul", "code=a%00b&state=st8-Xy_Q0a9b", kState, Kind::kRejected, Code::kMissingCode, ""},
@@ -226,7 +227,10 @@ INSTANTIATE_TEST_SUITE_P(
         PasteCase{"empty", "", Kind::kRejected, Code::kPasteInvalid, ""},
         PasteCase{"only_whitespace", " \t\r\n ", Kind::kRejected, Code::kPasteInvalid, ""},
         PasteCase{"only_instagram_suffix", "#_", Kind::kRejected, Code::kPasteInvalid, ""},
-        PasteCase{"control_char", "abc\x01" "def", Kind::kRejected, Code::kPasteInvalid, ""},
+        PasteCase{"control_char",
+                  "abc\x01"
+                  "def",
+                  Kind::kRejected, Code::kPasteInvalid, ""},
         PasteCase{"escape_sequence", "\x1b[2Jabc", Kind::kRejected, Code::kPasteInvalid, ""},
         PasteCase{"inner_tab", "abc\tdef", Kind::kRejected, Code::kPasteInvalid, ""},
         PasteCase{"inner_newline", "abc\ndef", Kind::kRejected, Code::kPasteInvalid, ""},
@@ -237,7 +241,10 @@ INSTANTIATE_TEST_SUITE_P(
         PasteCase{"encoded_nul", "abc%00def", Kind::kRejected, Code::kPasteInvalid, ""},
         PasteCase{"html", "<b>code</b>", Kind::kRejected, Code::kPasteInvalid, ""},
         PasteCase{"quoted", "\"abc\"", Kind::kRejected, Code::kPasteInvalid, ""},
-        PasteCase{"utf8", "c\xC3\xB3" "digo", Kind::kRejected, Code::kPasteInvalid, ""},
+        PasteCase{"utf8",
+                  "c\xC3\xB3"
+                  "digo",
+                  Kind::kRejected, Code::kPasteInvalid, ""},
         PasteCase{"broken_url", "http://[::1/?code=abc", Kind::kRejected, Code::kPasteInvalid, ""},
         PasteCase{"too_long", std::string(kMaxPasteBytes + 1, 'a'), Kind::kRejected, Code::kPasteInvalid, ""}),
     [](const ::testing::TestParamInfo<PasteCase>& info) { return std::string(info.param.name); });

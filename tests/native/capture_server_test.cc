@@ -333,7 +333,8 @@ TEST(CaptureServerHttp, WrongStateGets400ThenTheRightCallbackWins) {
   Recorder rec;
   auto server = must_start(http_options(), rec.listener());
   ASSERT_NE(server, nullptr);
-  RawResponse wrong = raw_http("127.0.0.1", server->port(), "GET", callback_target("/callback", "other-code", "WRONGstate"));
+  RawResponse wrong =
+      raw_http("127.0.0.1", server->port(), "GET", callback_target("/callback", "other-code", "WRONGstate"));
   EXPECT_EQ(wrong.status, 400);
   EXPECT_NE(wrong.body.find("state_mismatch"), std::string::npos);
   EXPECT_NE(wrong.body.find("data-result=\"rejected\""), std::string::npos);
@@ -356,8 +357,9 @@ TEST(CaptureServerHttp, PlatformErrorWithTheRightStateEndsTheFlow) {
   Recorder rec;
   auto server = must_start(http_options(), rec.listener());
   ASSERT_NE(server, nullptr);
-  RawResponse res = raw_http("127.0.0.1", server->port(), "GET",
-                             std::string("/callback?error=access_denied&error_description=User+said+%3Cno%3E&state=") + kState);
+  RawResponse res =
+      raw_http("127.0.0.1", server->port(), "GET",
+               std::string("/callback?error=access_denied&error_description=User+said+%3Cno%3E&state=") + kState);
   EXPECT_EQ(res.status, 200);
   EXPECT_NE(res.body.find("data-result=\"failure\""), std::string::npos);
   EXPECT_NE(res.body.find("access_denied"), std::string::npos);
@@ -395,8 +397,7 @@ TEST(CaptureServerHttp, MissingCodeGets400AndKeepsWaiting) {
 TEST(CaptureServerHttp, RepeatedParametersGet400) {
   auto server = must_start(http_options());
   ASSERT_NE(server, nullptr);
-  RawResponse res = raw_http("127.0.0.1", server->port(), "GET",
-                             callback_target("/callback") + "&code=second");
+  RawResponse res = raw_http("127.0.0.1", server->port(), "GET", callback_target("/callback") + "&code=second");
   EXPECT_EQ(res.status, 400);
   EXPECT_NE(res.body.find("invalid_argument"), std::string::npos);
   EXPECT_FALSE(server->finished());
@@ -405,9 +406,9 @@ TEST(CaptureServerHttp, RepeatedParametersGet400) {
 TEST(CaptureServerHttp, OtherPathsGet404AndKeepWaiting) {
   auto server = must_start(http_options());
   ASSERT_NE(server, nullptr);
-  for (const std::string& target : {std::string("/favicon.ico"), std::string("/"), std::string("/callback/"),
-                                    std::string("/Callback"), callback_target("/callback/x"),
-                                    callback_target("/other")}) {
+  for (const std::string& target :
+       {std::string("/favicon.ico"), std::string("/"), std::string("/callback/"), std::string("/Callback"),
+        callback_target("/callback/x"), callback_target("/other")}) {
     RawResponse res = raw_http("127.0.0.1", server->port(), "GET", target);
     EXPECT_EQ(res.status, 404) << target;
     EXPECT_NE(res.head.find("Connection: close"), std::string::npos) << target;
@@ -442,7 +443,9 @@ TEST(CaptureServerHttp, RacingCallbacksHaveExactlyOneWinner) {
   for (int i = 0; i < kClients; ++i) {
     threads.emplace_back([&, i] {
       while (!go.load()) std::this_thread::yield();
-      status[i] = raw_http("127.0.0.1", server->port(), "GET", callback_target("/callback", "code-" + std::to_string(i))).status;
+      status[i] =
+          raw_http("127.0.0.1", server->port(), "GET", callback_target("/callback", "code-" + std::to_string(i)))
+              .status;
     });
   }
   go.store(true);
@@ -913,7 +916,8 @@ TEST(CaptureServerPinned, PublicHttpsIsPasteOnlyWithNothingBound) {
   EXPECT_EQ(server->redirect_uri(), "https://example.com/oauth/cb");
   EXPECT_EQ(server->offer(std::string("https://example.com/oauth/cb?code=abc&state=WRONGstate")).code(),
             Code::kStateMismatch);
-  ASSERT_TRUE(server->offer(std::string("https://example.com/oauth/cb?code=") + kCodeEncoded + "&state=" + kState).ok());
+  ASSERT_TRUE(
+      server->offer(std::string("https://example.com/oauth/cb?code=") + kCodeEncoded + "&state=" + kState).ok());
   Result<CaptureResult> r = server->wait();
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r.value().code.view(), kCode);

@@ -113,11 +113,10 @@ TEST_F(ConfigFileTest, SetGetUnsetListWithNestedCreation) {
 
   Result<ConfigFile> f = ConfigFile::load(path_);
   ASSERT_TRUE(f.ok());
-  std::vector<std::pair<std::string, std::string>> want = {
-      {"platforms.tiktok.privacy", "\"SELF_ONLY\""},
-      {"platforms.tiktok.enabled", "true"},
-      {"platforms.instagram.user_id", "17841400000000001"},
-      {"platforms.youtube.scopes", R"(["a","b"])"}};
+  std::vector<std::pair<std::string, std::string>> want = {{"platforms.tiktok.privacy", "\"SELF_ONLY\""},
+                                                           {"platforms.tiktok.enabled", "true"},
+                                                           {"platforms.instagram.user_id", "17841400000000001"},
+                                                           {"platforms.youtube.scopes", R"(["a","b"])"}};
   EXPECT_EQ(f.value().list(), want);
 
   ASSERT_TRUE(ConfigFile::update(path_, [](ConfigFile& c) { return c.unset("platforms.instagram.user_id"); }).ok());
@@ -257,10 +256,10 @@ TEST_F(ConfigFileTest, SecretKeysAreRefusedWithTheirEnvironmentVariable) {
 }
 
 TEST_F(ConfigFileTest, PublicIdentifiersAndEndpointUrlsAreAccepted) {
-  for (const char* key : {"platforms.tiktok.client_key", "platforms.instagram.app_id",
-                          "platforms.youtube.client_id", "platforms.linkedin.redirect_uri",
-                          "platforms.tiktok.open_id", "platforms.linkedin.author_urn",
-                          "platforms.youtube.endpoints.token_url", "platforms.x.secret_santa"}) {
+  for (const char* key :
+       {"platforms.tiktok.client_key", "platforms.instagram.app_id", "platforms.youtube.client_id",
+        "platforms.linkedin.redirect_uri", "platforms.tiktok.open_id", "platforms.linkedin.author_urn",
+        "platforms.youtube.endpoints.token_url", "platforms.x.secret_santa"}) {
     ConfigFile f;
     EXPECT_TRUE(f.set(key, "\"v\"").ok()) << key;
   }

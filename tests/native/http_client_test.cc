@@ -35,7 +35,9 @@ struct Fd {
   Fd(Fd&& other) noexcept : fd(other.fd) { other.fd = -1; }
   Fd(const Fd&) = delete;
   Fd& operator=(const Fd&) = delete;
-  ~Fd() { if (fd >= 0) close(fd); }
+  ~Fd() {
+    if (fd >= 0) close(fd);
+  }
 };
 
 // listen_loopback: a socket listening on 127.0.0.1 at a free port (written to *port).
@@ -80,15 +82,13 @@ Cert make_cert(const char* san) {
   X509_gmtime_adj(X509_getm_notAfter(x), 3600);
   X509_set_pubkey(x, c.key.get());
   X509_NAME* name = X509_get_subject_name(x);
-  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
-                             reinterpret_cast<const unsigned char*>("keryx test"), -1, -1, 0);
+  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("keryx test"), -1, -1, 0);
   X509_set_issuer_name(x, name);
   X509V3_CTX ctx;
   X509V3_set_ctx_nodb(&ctx);
   X509V3_set_ctx(&ctx, x, x, nullptr, nullptr, 0);
-  const std::pair<int, const char*> exts[] = {{NID_subject_alt_name, san},
-                                              {NID_basic_constraints, "critical,CA:TRUE"},
-                                              {NID_subject_key_identifier, "hash"}};
+  const std::pair<int, const char*> exts[] = {
+      {NID_subject_alt_name, san}, {NID_basic_constraints, "critical,CA:TRUE"}, {NID_subject_key_identifier, "hash"}};
   for (const auto& [nid, value] : exts) {
     X509_EXTENSION* ext = X509V3_EXT_conf_nid(nullptr, &ctx, nid, value);
     X509_add_ext(x, ext, -1);
@@ -112,9 +112,7 @@ struct Loopback {
   std::thread thread;
   int port = 0;
 
-  explicit Loopback(std::unique_ptr<httplib::Server> s) : server(std::move(s)) {
-    server->set_keep_alive_timeout(1);
-  }
+  explicit Loopback(std::unique_ptr<httplib::Server> s) : server(std::move(s)) { server->set_keep_alive_timeout(1); }
   void start() {
     port = server->bind_to_any_port("127.0.0.1");
     ASSERT_GT(port, 0);
@@ -134,7 +132,9 @@ struct Loopback {
 // absolute-form request gets a canned "from-proxy" answer. Records each request line.
 class Proxy {
  public:
-  Proxy() : listener_(listen_loopback(&port_)) { thread_ = std::thread([this] { run(); }); }
+  Proxy() : listener_(listen_loopback(&port_)) {
+    thread_ = std::thread([this] { run(); });
+  }
   ~Proxy() {
     stop_ = true;
     thread_.join();
@@ -198,9 +198,8 @@ class Proxy {
   std::vector<std::string> lines_;
 };
 
-constexpr const char* kProxyVars[] = {"http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY",
-                                      "all_proxy",  "ALL_PROXY",  "no_proxy",    "NO_PROXY",
-                                      "REQUEST_METHOD"};
+constexpr const char* kProxyVars[] = {"http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY",   "all_proxy",
+                                      "ALL_PROXY",  "no_proxy",   "NO_PROXY",    "REQUEST_METHOD"};
 
 // HttpClient: every test starts with no proxy variables and gets the caller's back afterwards.
 class HttpClient : public ::testing::Test {
@@ -240,9 +239,7 @@ std::unique_ptr<Loopback> tls_server(const Cert& cert, const std::function<void(
 }
 
 void hello(httplib::Server& s) {
-  s.Get("/hello", [](const httplib::Request&, httplib::Response& res) {
-    res.set_content("hi", "text/plain");
-  });
+  s.Get("/hello", [](const httplib::Request&, httplib::Response& res) { res.set_content("hi", "text/plain"); });
 }
 
 TEST_F(HttpClient, FormPostSendsExactBodyAndHeaders) {
@@ -374,9 +371,7 @@ TEST_F(HttpClient, RedirectsAreReturnedUnlessFollowingIsAsked) {
 TEST_F(HttpClient, ResponseCapIsEnforcedWithAndWithoutContentLength) {
   const std::string big(2 * 1024 * 1024, 'x');
   auto lb = plain_server([&](httplib::Server& s) {
-    s.Get("/sized", [&](const httplib::Request&, httplib::Response& res) {
-      res.set_content(big, "text/plain");
-    });
+    s.Get("/sized", [&](const httplib::Request&, httplib::Response& res) { res.set_content(big, "text/plain"); });
     s.Get("/chunked", [&](const httplib::Request&, httplib::Response& res) {
       res.set_chunked_content_provider("text/plain", [&](size_t offset, httplib::DataSink& sink) {
         if (offset < big.size()) return sink.write(big.data() + offset, 64 * 1024);
@@ -486,8 +481,8 @@ TEST_F(HttpClient, TlsVerifiesAgainstTheGivenCaAndNothingElse) {
   req.ca_file.clear();  // the system store does not know our certificate
   r = http_send(req);
   EXPECT_EQ(r.status().code(), Code::kTlsError) << r.status().to_string();
-  EXPECT_EQ(r.status().message(), "TLS with " + lb->url("https", "/hello") +
-                                      " failed: SSL certificate problem: self-signed certificate");
+  EXPECT_EQ(r.status().message(),
+            "TLS with " + lb->url("https", "/hello") + " failed: SSL certificate problem: self-signed certificate");
 
   req.url = other->url("https", "/hello");  // trusted, but issued for another host name
   req.ca_file = path("wrong.pem");
@@ -561,8 +556,7 @@ TEST_F(HttpClient, InvalidRequestsAreRejectedBeforeSending) {
   HttpRequest base;
   base.url = "http://127.0.0.1:1/x";
   HttpRequest r = base;
-  for (const char* url :
-       {"ftp://127.0.0.1/x", "file:///etc/passwd", "127.0.0.1/x", "http://a b/", "", "http://"}) {
+  for (const char* url : {"ftp://127.0.0.1/x", "file:///etc/passwd", "127.0.0.1/x", "http://a b/", "", "http://"}) {
     r.url = url;
     EXPECT_EQ(code(r), Code::kInvalidArgument) << url;
   }

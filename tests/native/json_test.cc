@@ -16,9 +16,9 @@ rapidjson::Document parse_ok(std::string_view text) {
 }
 
 TEST(Json, ParsesATokenResponse) {
-  rapidjson::Document doc = parse_ok(
-      R"({"access_token":"ya29.a0Af","token_type":"Bearer","expires_in":3599,)"
-      R"("refresh_token":"1//0g","scope":"openid email","id_token":null,"user":{"id":17841400000000001}})");
+  rapidjson::Document doc =
+      parse_ok(R"({"access_token":"ya29.a0Af","token_type":"Bearer","expires_in":3599,)"
+               R"("refresh_token":"1//0g","scope":"openid email","id_token":null,"user":{"id":17841400000000001}})");
   EXPECT_EQ(json_get_string(doc, "access_token").value(), "ya29.a0Af");
   EXPECT_EQ(json_get_int64(doc, "expires_in").value(), 3599);
   EXPECT_EQ(json_get_optional_string(doc, "refresh_token").value(), std::optional<std::string>("1//0g"));
@@ -35,13 +35,12 @@ TEST(Json, ParseErrorsNameOffsetAndReasonButNotContent) {
   Result<rapidjson::Document> doc = json_parse(R"({"access_token" "SECRET-TOKEN"})");
   ASSERT_FALSE(doc.ok());
   EXPECT_EQ(doc.status().code(), Code::kJsonInvalid);
-  EXPECT_EQ(doc.status().message(),
-            "invalid JSON at offset 16: Missing a colon after a name of object member.");
+  EXPECT_EQ(doc.status().message(), "invalid JSON at offset 16: Missing a colon after a name of object member.");
   EXPECT_EQ(doc.status().message().find("SECRET"), std::string::npos);
 
   EXPECT_EQ(json_parse("").status().message(), "invalid JSON at offset 0: The document is empty.");
-  EXPECT_EQ(json_parse("{} x").status().code(), Code::kJsonInvalid);       // trailing garbage
-  EXPECT_EQ(json_parse("\"\xff\"").status().code(), Code::kJsonInvalid);   // invalid UTF-8
+  EXPECT_EQ(json_parse("{} x").status().code(), Code::kJsonInvalid);      // trailing garbage
+  EXPECT_EQ(json_parse("\"\xff\"").status().code(), Code::kJsonInvalid);  // invalid UTF-8
   EXPECT_EQ(json_parse("NaN").status().code(), Code::kJsonInvalid);
   EXPECT_EQ(json_parse(std::string_view("{}\0{}", 5)).status().message(),
             "invalid JSON at offset 2: NUL byte.");  // RapidJSON alone would stop at the NUL
@@ -58,9 +57,9 @@ TEST(Json, DeepNestingIsRejectedWithoutRecursion) {
 }
 
 TEST(Json, Int64AcceptsIntegersIntegralDoublesAndDigitStrings) {
-  rapidjson::Document doc = parse_ok(
-      R"({"a":3600,"b":"3600","c":3600.0,"d":"-5","e":"36x","f":"","g":" 1","h":1.5,)"
-      R"("i":18446744073709551615,"j":"99999999999999999999","k":true,"l":"+1","m":-9223372036854775808})");
+  rapidjson::Document doc =
+      parse_ok(R"({"a":3600,"b":"3600","c":3600.0,"d":"-5","e":"36x","f":"","g":" 1","h":1.5,)"
+               R"("i":18446744073709551615,"j":"99999999999999999999","k":true,"l":"+1","m":-9223372036854775808})");
   EXPECT_EQ(json_get_int64(doc, "a").value(), 3600);
   EXPECT_EQ(json_get_int64(doc, "b").value(), 3600);
   EXPECT_EQ(json_get_int64(doc, "c").value(), 3600);
@@ -77,15 +76,14 @@ TEST(Json, Int64AcceptsIntegersIntegralDoublesAndDigitStrings) {
 }
 
 TEST(Json, IdsKeepStringsAndExactIntegers) {
-  rapidjson::Document doc = parse_ok(
-      R"({"s":"0042","n":-7,"u":18446744073709551615,"d":1.5,"big":1e30,"o":{},"z":null})");
+  rapidjson::Document doc =
+      parse_ok(R"({"s":"0042","n":-7,"u":18446744073709551615,"d":1.5,"big":1e30,"o":{},"z":null})");
   EXPECT_EQ(json_get_id(doc, "s").value(), "0042");
   EXPECT_EQ(json_get_id(doc, "n").value(), "-7");
   EXPECT_EQ(json_get_id(doc, "u").value(), "18446744073709551615");
   EXPECT_EQ(json_get_id(doc, "d").status().code(), Code::kJsonInvalid);
   EXPECT_EQ(json_get_id(doc, "big").status().code(), Code::kJsonInvalid);
-  EXPECT_EQ(json_get_id(doc, "o").status().message(),
-            "field \"o\" must be a string or an integer, got object");
+  EXPECT_EQ(json_get_id(doc, "o").status().message(), "field \"o\" must be a string or an integer, got object");
   EXPECT_EQ(json_get_id(doc, "z").status().message(), "field \"z\" is missing");
   EXPECT_EQ(json_get_optional_id(doc, "z").value(), std::nullopt);
 }
@@ -94,21 +92,18 @@ TEST(Json, WrongTypesNameTheKeyAndTypesOnly) {
   rapidjson::Document doc = parse_ok(R"({"access_token":12345,"ok":"yes","obj":[1],"arr":{}})");
   Result<std::string> token = json_get_string(doc, "access_token");
   EXPECT_EQ(token.status().message(), "field \"access_token\" must be a string, got number");
-  EXPECT_EQ(json_get_optional_bool(doc, "ok").status().message(),
-            "field \"ok\" must be a boolean, got string");
+  EXPECT_EQ(json_get_optional_bool(doc, "ok").status().message(), "field \"ok\" must be a boolean, got string");
   EXPECT_EQ(json_get_object(doc, "obj").status().message(), "field \"obj\" must be an object, got array");
   EXPECT_EQ(json_get_array(doc, "arr").status().message(), "field \"arr\" must be an array, got object");
   EXPECT_EQ(json_get_optional_object(doc, "missing").value(), nullptr);
 
   rapidjson::Document array = parse_ok("[1,2]");
-  EXPECT_EQ(json_get_string(array, "x").status().message(),
-            "expected a JSON object holding \"x\", got array");
+  EXPECT_EQ(json_get_string(array, "x").status().message(), "expected a JSON object holding \"x\", got array");
   EXPECT_FALSE(json_has(array, "x"));
 }
 
 TEST(Json, StringArraysAndBooleans) {
-  rapidjson::Document doc =
-      parse_ok(R"({"scopes":["a","b c","ü"],"mixed":["a",1],"t":true,"n":null})");
+  rapidjson::Document doc = parse_ok(R"({"scopes":["a","b c","ü"],"mixed":["a",1],"t":true,"n":null})");
   EXPECT_EQ(json_get_string_array(doc, "scopes").value(), (std::vector<std::string>{"a", "b c", "ü"}));
   EXPECT_TRUE(json_get_string_array(doc, "missing").value().empty());
   EXPECT_TRUE(json_get_string_array(doc, "n").value().empty());

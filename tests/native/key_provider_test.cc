@@ -206,8 +206,8 @@ TEST(KeyProvider, GroupReadableKeyFileIsInsecure) {
   TempDir dir;
   const std::string path = dir.path + "/vault.key";
   write_file(path, std::string(32, 'x'), 0644);
-  for (std::optional<KeyProviderKind> sealed : {std::optional<KeyProviderKind>(KeyProviderKind::kKeyFile),
-                                                std::optional<KeyProviderKind>()}) {
+  for (std::optional<KeyProviderKind> sealed :
+       {std::optional<KeyProviderKind>(KeyProviderKind::kKeyFile), std::optional<KeyProviderKind>()}) {
     Result<KeyResolution> r = resolve_vault_key(offline_options(path), sealed, true);
     ASSERT_FALSE(r.ok());
     EXPECT_EQ(r.status().code(), Code::kInsecurePermissions) << r.status().to_string();

@@ -63,9 +63,9 @@ Shell secret_tool_lookup(const std::string& account) {
   std::_Exit(failure.empty() ? 0 : 1);  // no exit handlers: a helper thread may still be stuck
 }
 
-#define EXPECT_OK_IN_FRESH_PROCESS(check)                 \
-  do {                                                    \
-    GTEST_FLAG_SET(death_test_style, "threadsafe");       \
+#define EXPECT_OK_IN_FRESH_PROCESS(check)                                          \
+  do {                                                                             \
+    GTEST_FLAG_SET(death_test_style, "threadsafe");                                \
     EXPECT_EXIT(finish_child(check()), ::testing::ExitedWithCode(0), "RESULT ok"); \
   } while (0)
 
@@ -82,8 +82,8 @@ std::string check_no_bus_is_unavailable_at_once() {
   auto keychain = make_os_keychain(milliseconds(3000));
   auto start = steady_clock::now();
   std::string failure = expect_code("lookup", keychain->lookup("acct").status(), Code::kKeychainUnavailable);
-  if (failure.empty()) failure = expect_code("store", keychain->store("acct", SecretString("v"), "l"),
-                                             Code::kKeychainUnavailable);
+  if (failure.empty())
+    failure = expect_code("store", keychain->store("acct", SecretString("v"), "l"), Code::kKeychainUnavailable);
   if (failure.empty()) failure = expect_code("remove", keychain->remove("acct"), Code::kKeychainUnavailable);
   if (failure.empty() && steady_clock::now() - start > milliseconds(100)) failure = "took over 100 ms";
   if (failure.empty() && keychain->lookup("acct").status().message().find("D-Bus") == std::string::npos) {
@@ -100,8 +100,8 @@ std::string check_missing_bus_socket_is_unavailable() {
   ::setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent-keryx-dir/bus", 1);
   auto keychain = make_os_keychain(milliseconds(3000));
   std::string failure = expect_code("lookup", keychain->lookup("acct").status(), Code::kKeychainUnavailable);
-  if (failure.empty()) failure = expect_code("store", keychain->store("acct", SecretString("v"), "l"),
-                                             Code::kKeychainUnavailable);
+  if (failure.empty())
+    failure = expect_code("store", keychain->store("acct", SecretString("v"), "l"), Code::kKeychainUnavailable);
   return failure;
 }
 
@@ -138,8 +138,9 @@ std::string check_silent_bus_is_time_boxed() {
   std::string failure;
   for (int i = 0; i < 3 && failure.empty(); ++i) {
     auto start = steady_clock::now();
-    Status status = i == 0 ? keychain->lookup("acct").status()
-                           : i == 1 ? keychain->store("acct", SecretString("v"), "l") : keychain->remove("acct");
+    Status status = i == 0   ? keychain->lookup("acct").status()
+                    : i == 1 ? keychain->store("acct", SecretString("v"), "l")
+                             : keychain->remove("acct");
     auto took = steady_clock::now() - start;
     if (status.code() != Code::kTimeout && status.code() != Code::kKeychainUnavailable) {
       failure = "call " + std::to_string(i) + ": got " + status.to_string();
@@ -153,9 +154,7 @@ std::string check_silent_bus_is_time_boxed() {
   return failure;
 }
 
-TEST(Keychain, SilentBusIsTimeBoxed) {
-  EXPECT_OK_IN_FRESH_PROCESS(check_silent_bus_is_time_boxed);
-}
+TEST(Keychain, SilentBusIsTimeBoxed) { EXPECT_OK_IN_FRESH_PROCESS(check_silent_bus_is_time_boxed); }
 
 TEST(Keychain, BackendIsSecretService) {
   EXPECT_STREQ(make_os_keychain(milliseconds(3000))->backend(), "secret-service");
@@ -193,7 +192,8 @@ TEST(KeychainSecretService, StoreReplacesTheItem) {
   ASSERT_TRUE(keychain->store(account, SecretString("first-value"), "keryx test").ok());
   ASSERT_TRUE(keychain->store(account, SecretString("second-value"), "keryx test").ok());
   EXPECT_EQ(secret_tool_lookup(account).out, "second-value");
-  Shell count = run_shell("secret-tool search --all service keryx account '" + account + "' 2>/dev/null | grep -c '^secret = '");
+  Shell count =
+      run_shell("secret-tool search --all service keryx account '" + account + "' 2>/dev/null | grep -c '^secret = '");
   EXPECT_EQ(count.out, "1") << "store left a duplicate item";
   EXPECT_TRUE(keychain->remove(account).ok());
 }
@@ -201,8 +201,10 @@ TEST(KeychainSecretService, StoreReplacesTheItem) {
 TEST(KeychainSecretService, ReadsAnItemStoredFromOutside) {
   SKIP_WITHOUT_SECRET_SERVICE(false);
   std::string account = unique_account("outside");
-  Shell stored = run_shell("printf %s outside-value | secret-tool store --label='keryx test' xdg:schema "
-                           "dev.keryx.VaultKey service keryx account '" + account + "'");
+  Shell stored = run_shell(
+      "printf %s outside-value | secret-tool store --label='keryx test' xdg:schema "
+      "dev.keryx.VaultKey service keryx account '" +
+      account + "'");
   ASSERT_EQ(stored.exit_code, 0);
   auto keychain = make_os_keychain(milliseconds(5000));
   Result<SecretString> found = keychain->lookup(account);

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "account_steps.h"
+#include "loopback_recorder.h"
 #include "issuer_discovery.h"
 #include "pkce.h"
 #include "url_parts.h"
@@ -45,7 +46,8 @@ TEST(AuthorizeUrl, YouTubeAsksForOfflineConsentAndSpaceScopes) {
   QueryParams q = query_of(url.value());
   EXPECT_EQ(q["access_type"][0], "offline");
   EXPECT_EQ(q["prompt"][0], "consent");
-  EXPECT_EQ(q["scope"][0], "https://www.googleapis.com/auth/youtube.upload https://www.googleapis.com/auth/youtube.readonly");
+  EXPECT_EQ(q["scope"][0],
+            "https://www.googleapis.com/auth/youtube.upload https://www.googleapis.com/auth/youtube.readonly");
   EXPECT_EQ(authorize_url(r, {"cid", "http://127.0.0.1:1/", "s", "", {}}).status().code(), Code::kInvalidArgument);
 }
 
@@ -75,36 +77,7 @@ TEST(Platform, BuiltinsValidateAndOverridesAreChecked) {
   EXPECT_FALSE(client_auth_parse("jwt").ok());
 }
 
-// Recorder: a loopback server that keeps the last request and answers with `reply`.
-struct Recorder {
-  httplib::Server server;
-  std::thread thread;
-  int port = 0;
-  std::mutex mu;
-  httplib::Request last;
-  int status = 200;
-  std::string reply = R"({"access_token":"AT","token_type":"Bearer","expires_in":60})";
-  std::chrono::milliseconds delay{0};
-  Recorder() {
-    auto handler = [this](const httplib::Request& req, httplib::Response& res) {
-      std::this_thread::sleep_for(delay);
-      std::lock_guard<std::mutex> lock(mu);
-      last = req;
-      res.status = status;
-      res.set_content(reply, "application/json");
-    };
-    server.Get(".*", handler);
-    server.Post(".*", handler);
-    port = server.bind_to_any_port("127.0.0.1");
-    thread = std::thread([this] { server.listen_after_bind(); });
-    while (!server.is_running()) std::this_thread::sleep_for(1ms);
-  }
-  ~Recorder() {
-    server.stop();
-    thread.join();
-  }
-  std::string url(const std::string& path) const { return "http://127.0.0.1:" + std::to_string(port) + path; }
-};
+using testing::Recorder;
 
 PlatformRecord pointed_at(const char* id, const Recorder& rec) {
   PlatformRecord r = builtin_platform(id).value();
@@ -229,11 +202,25 @@ TEST(AccountSteps, YouTubeMissingScopeIsScopeMissing) {
 }
 
 TEST(Discovery, MetadataIsCheckedForIssuerAndEndpoints) {
-  auto ok = parse_issuer_metadata("http://127.0.0.1:9", R"({"issuer":"http://127.0.0.1:9","authorization_endpoint":"http://127.0.0.1:9/auth","token_endpoint":"http://127.0.0.1:9/token","revocation_endpoint":"http://127.0.0.1:9/revoke","code_challenge_methods_supported":["S256"]})");
+  auto ok = parse_issuer_metadata(
+      "http://127.0.0.1:9",
+      R"({"issuer":"http://127.0.0.1:9","authorization_endpoint":"http://127.0.0.1:9/auth","token_endpoint":"http://127.0.0.1:9/token","revocation_endpoint":"http://127.0.0.1:9/revoke","code_challenge_methods_supported":["S256"]})");
   ASSERT_TRUE(ok.ok()) << ok.status().to_string();
   EXPECT_EQ(ok.value().endpoints.revoke_url, "http://127.0.0.1:9/revoke");
-  EXPECT_EQ(parse_issuer_metadata("http://127.0.0.1:9", R"({"issuer":"https://evil.example","authorization_endpoint":"https://a/","token_endpoint":"https://b/"})").status().code(), Code::kDiscoveryFailed);
-  EXPECT_EQ(parse_issuer_metadata("https://a.example", R"({"issuer":"https://a.example","authorization_endpoint":"http://a.example/auth","token_endpoint":"https://a.example/t"})").status().code(), Code::kDiscoveryFailed);
+  EXPECT_EQ(
+      parse_issuer_metadata(
+          "http://127.0.0.1:9",
+          R"({"issuer":"https://evil.example","authorization_endpoint":"https://a/","token_endpoint":"https://b/"})")
+          .status()
+          .code(),
+      Code::kDiscoveryFailed);
+  EXPECT_EQ(
+      parse_issuer_metadata(
+          "https://a.example",
+          R"({"issuer":"https://a.example","authorization_endpoint":"http://a.example/auth","token_endpoint":"https://a.example/t"})")
+          .status()
+          .code(),
+      Code::kDiscoveryFailed);
   EXPECT_EQ(parse_issuer_metadata("https://a.example", "[1]").status().code(), Code::kDiscoveryFailed);
 }
 

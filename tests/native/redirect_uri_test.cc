@@ -114,30 +114,29 @@ TEST_P(RedirectParseInvalid, IsRedirectInvalid) {
   ASSERT_FALSE(r.ok()) << c.uri;
   EXPECT_EQ(r.status().code(), Code::kRedirectInvalid) << c.uri;
   EXPECT_EQ(r.status().name(), "redirect_invalid");
-  EXPECT_NE(r.status().message().find(c.message_part), std::string::npos)
-      << c.uri << " -> " << r.status().message();
+  EXPECT_NE(r.status().message().find(c.message_part), std::string::npos) << c.uri << " -> " << r.status().message();
 }
 
 INSTANTIATE_TEST_SUITE_P(
     Cases, RedirectParseInvalid,
-    ::testing::Values(
-        InvalidCase{"public_http_host", "http://example.com/cb", "must point at this machine"},
-        InvalidCase{"lan_http_address", "http://10.0.0.1:8080/cb", "must point at this machine"},
-        InvalidCase{"loopback_lookalike_name", "http://127.0.0.1.nip.io:8080/", "must point at this machine"},
-        InvalidCase{"fragment", "http://127.0.0.1:8123/cb#frag", "fragment"},
-        InvalidCase{"empty_fragment", "http://127.0.0.1:8123/cb#", "fragment"},
-        InvalidCase{"query", "https://localhost:3766/?x=1", "query"},
-        InvalidCase{"empty_query", "https://localhost:3766/?", "query"},
-        InvalidCase{"user_and_password", "http://user:pw@127.0.0.1:8123/", "user:password@"},
-        InvalidCase{"user_only", "https://user@localhost:3766/", "user:password@"},
-        InvalidCase{"ftp_scheme", "ftp://localhost:21/", "not a valid http(s) URL"},
-        InvalidCase{"file_scheme", "file:///tmp/cb", "not a valid http(s) URL"},
-        InvalidCase{"relative", "/cb", "not a valid http(s) URL"},
-        InvalidCase{"empty", "", "not a valid http(s) URL"},
-        InvalidCase{"port_zero_http", "http://127.0.0.1:0/", "port from 1 to 65535"},
-        InvalidCase{"port_zero_https", "https://localhost:0/", "port from 1 to 65535"},
-        InvalidCase{"port_too_big", "http://127.0.0.1:65536/", "not a valid http(s) URL"},
-        InvalidCase{"control_char", "http://127.0.0.1:8123/c\nb", "control characters"}),
+    ::testing::Values(InvalidCase{"public_http_host", "http://example.com/cb", "must point at this machine"},
+                      InvalidCase{"lan_http_address", "http://10.0.0.1:8080/cb", "must point at this machine"},
+                      InvalidCase{"loopback_lookalike_name", "http://127.0.0.1.nip.io:8080/",
+                                  "must point at this machine"},
+                      InvalidCase{"fragment", "http://127.0.0.1:8123/cb#frag", "fragment"},
+                      InvalidCase{"empty_fragment", "http://127.0.0.1:8123/cb#", "fragment"},
+                      InvalidCase{"query", "https://localhost:3766/?x=1", "query"},
+                      InvalidCase{"empty_query", "https://localhost:3766/?", "query"},
+                      InvalidCase{"user_and_password", "http://user:pw@127.0.0.1:8123/", "user:password@"},
+                      InvalidCase{"user_only", "https://user@localhost:3766/", "user:password@"},
+                      InvalidCase{"ftp_scheme", "ftp://localhost:21/", "not a valid http(s) URL"},
+                      InvalidCase{"file_scheme", "file:///tmp/cb", "not a valid http(s) URL"},
+                      InvalidCase{"relative", "/cb", "not a valid http(s) URL"},
+                      InvalidCase{"empty", "", "not a valid http(s) URL"},
+                      InvalidCase{"port_zero_http", "http://127.0.0.1:0/", "port from 1 to 65535"},
+                      InvalidCase{"port_zero_https", "https://localhost:0/", "port from 1 to 65535"},
+                      InvalidCase{"port_too_big", "http://127.0.0.1:65536/", "not a valid http(s) URL"},
+                      InvalidCase{"control_char", "http://127.0.0.1:8123/c\nb", "control characters"}),
     [](const ::testing::TestParamInfo<InvalidCase>& info) { return std::string(info.param.name); });
 
 TEST(RedirectParse, PasswordOnlyUserinfoIsInvalid) {
@@ -163,8 +162,9 @@ TEST(RedirectFormat, BracketsIpv6AndAlwaysWritesThePort) {
 }
 
 TEST(RedirectFormat, RoundTripsThroughRedirectParse) {
-  for (const std::string& uri : {redirect_format(false, "::1", 9000, "/a"), redirect_format(true, "localhost", 3766, "/"),
-                                 redirect_format(false, "127.0.0.1", 8123, "/cb")}) {
+  for (const std::string& uri :
+       {redirect_format(false, "::1", 9000, "/a"), redirect_format(true, "localhost", 3766, "/"),
+        redirect_format(false, "127.0.0.1", 8123, "/cb")}) {
     RedirectTarget t = must_parse(uri);
     EXPECT_EQ(t.uri, uri);
     EXPECT_EQ(redirect_format(t.tls, t.host, t.port, t.path), uri);

@@ -20,16 +20,16 @@ inline bool env_is(const char* name, const char* value) {
 
 // SKIP_WITHOUT_SECRET_SERVICE: skips (or, with KERYX_REQUIRE_SECRET_SERVICE=1, fails) outside the
 // wrapper; `locked` selects the --wrong-password phase (true) or the unlocked one (false).
-#define SKIP_WITHOUT_SECRET_SERVICE(locked)                                                                       \
-  do {                                                                                                            \
-    using ::keryx::testing_support::env_is;                                                                      \
-    if (!env_is("KERYX_TEST_SECRET_SERVICE", "1")) {                                                              \
-      if (env_is("KERYX_REQUIRE_SECRET_SERVICE", "1"))                                                            \
-        FAIL() << "KERYX_REQUIRE_SECRET_SERVICE=1 but no Secret Service session "                                 \
-                  "(run via scripts/with-secret-service.sh)";                                                     \
-      GTEST_SKIP() << "no Secret Service session (run via scripts/with-secret-service.sh)";                       \
-    }                                                                                                             \
-    if (env_is("KERYX_TEST_SECRET_SERVICE_LOCKED", "1") != (locked))                                              \
-      GTEST_SKIP() << ((locked) ? "runs in the --wrong-password phase of with-secret-service.sh"                  \
-                                : "runs in the unlocked phase of with-secret-service.sh");                        \
+#define SKIP_WITHOUT_SECRET_SERVICE(locked)                                                      \
+  do {                                                                                           \
+    using ::keryx::testing_support::env_is;                                                      \
+    if (!env_is("KERYX_TEST_SECRET_SERVICE", "1")) {                                             \
+      if (env_is("KERYX_REQUIRE_SECRET_SERVICE", "1"))                                           \
+        FAIL() << "KERYX_REQUIRE_SECRET_SERVICE=1 but no Secret Service session "                \
+                  "(run via scripts/with-secret-service.sh)";                                    \
+      GTEST_SKIP() << "no Secret Service session (run via scripts/with-secret-service.sh)";      \
+    }                                                                                            \
+    if (env_is("KERYX_TEST_SECRET_SERVICE_LOCKED", "1") != (locked))                             \
+      GTEST_SKIP() << ((locked) ? "runs in the --wrong-password phase of with-secret-service.sh" \
+                                : "runs in the unlocked phase of with-secret-service.sh");       \
   } while (0)

@@ -198,7 +198,7 @@ TEST_F(SecureFile, EnsurePrivateDirCreatesMissingParents0700) {
   EXPECT_EQ(mode_of(path("a/b")), 0700u);
   EXPECT_EQ(mode_of(deep), 0700u);
   ASSERT_EQ(::chmod(path("a").c_str(), 0755), 0);
-  ASSERT_TRUE(ensure_private_dir(deep + "/").ok());   // existing directories are left as they are
+  ASSERT_TRUE(ensure_private_dir(deep + "/").ok());  // existing directories are left as they are
   EXPECT_EQ(mode_of(path("a")), 0755u);
   write_plain(path("file"), "x", 0600);
   EXPECT_EQ(ensure_private_dir(path("file/sub")).code(), Code::kIoError);

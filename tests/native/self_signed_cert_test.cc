@@ -138,7 +138,8 @@ TEST(SelfSignedCert, ExtraIpv4HostIsAnIpEntry) {
 
 TEST(SelfSignedCert, ExtraIpv6HostIsAnIpEntry) {
   TlsIdentity id = must_make(CertAlgorithm::kEcdsaP256, "fd00::2");
-  EXPECT_EQ(san_entries(id.cert.get()), (std::vector<std::string>{"DNS:localhost", "IP:127.0.0.1", "IP:::1", "IP:fd00::2"}));
+  EXPECT_EQ(san_entries(id.cert.get()),
+            (std::vector<std::string>{"DNS:localhost", "IP:127.0.0.1", "IP:::1", "IP:fd00::2"}));
 }
 
 TEST(SelfSignedCert, ExtraNameIsADnsEntry) {
@@ -151,7 +152,8 @@ TEST(SelfSignedCert, ExtraNameIsADnsEntry) {
 TEST(SelfSignedCert, ExtraHostAlreadyPresentIsNotRepeated) {
   for (const char* host : {"localhost", "127.0.0.1", "::1"}) {
     TlsIdentity id = must_make(CertAlgorithm::kEcdsaP256, host);
-    EXPECT_EQ(san_entries(id.cert.get()), (std::vector<std::string>{"DNS:localhost", "IP:127.0.0.1", "IP:::1"})) << host;
+    EXPECT_EQ(san_entries(id.cert.get()), (std::vector<std::string>{"DNS:localhost", "IP:127.0.0.1", "IP:::1"}))
+        << host;
   }
 }
 
@@ -202,7 +204,8 @@ TEST(SelfSignedCert, SignatureVerifiesWithItsOwnKeyOnly) {
 TEST(SelfSignedCert, BasicConstraintsCriticalAndNotACa) {
   TlsIdentity id = must_make(CertAlgorithm::kEcdsaP256);
   int critical = -2;
-  auto* bc = static_cast<BASIC_CONSTRAINTS*>(X509_get_ext_d2i(id.cert.get(), NID_basic_constraints, &critical, nullptr));
+  auto* bc =
+      static_cast<BASIC_CONSTRAINTS*>(X509_get_ext_d2i(id.cert.get(), NID_basic_constraints, &critical, nullptr));
   ASSERT_NE(bc, nullptr);
   EXPECT_EQ(bc->ca, 0);
   EXPECT_EQ(bc->pathlen, nullptr);

@@ -248,7 +248,7 @@ TEST(HostIsLoopbackLiteral, EverythingElse) {
   EXPECT_FALSE(host_is_loopback_literal("::"));
   EXPECT_FALSE(host_is_loopback_literal("::2"));
   EXPECT_FALSE(host_is_loopback_literal("[::1]"));  // brackets are url_parse's business
-  EXPECT_FALSE(host_is_loopback_literal("127.1"));   // not a dotted-quad literal
+  EXPECT_FALSE(host_is_loopback_literal("127.1"));  // not a dotted-quad literal
   EXPECT_FALSE(host_is_loopback_literal(""));
   EXPECT_FALSE(host_is_loopback_literal("127.0.0.1.example.com"));
 }

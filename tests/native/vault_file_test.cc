@@ -90,9 +90,7 @@ class VaultFile : public ::testing::Test {
     file_ = std::string(vault_seal(header_, derived_, set_).value().view());
   }
 
-  Code unseal_code(std::string_view file, const SecretString& key) {
-    return vault_unseal(file, key).status().code();
-  }
+  Code unseal_code(std::string_view file, const SecretString& key) { return vault_unseal(file, key).status().code(); }
   Code unseal_code(std::string_view file) { return unseal_code(file, derived_); }
 
   // reencrypt: `file` with its plaintext replaced by `plaintext` (same length), validly sealed again.
@@ -100,9 +98,9 @@ class VaultFile : public ::testing::Test {
     std::string out = file_;
     EXPECT_EQ(plaintext.size() + 16, out.size() - kVaultHeaderBytes);
     unsigned long long n = 0;
-    crypto_aead_xchacha20poly1305_ietf_encrypt(
-        reinterpret_cast<unsigned char*>(out.data()) + kVaultHeaderBytes, &n, u8(plaintext), plaintext.size(),
-        u8(out), kVaultHeaderBytes, nullptr, u8(out) + 100, u8(derived_.view()));
+    crypto_aead_xchacha20poly1305_ietf_encrypt(reinterpret_cast<unsigned char*>(out.data()) + kVaultHeaderBytes, &n,
+                                               u8(plaintext), plaintext.size(), u8(out), kVaultHeaderBytes, nullptr,
+                                               u8(out) + 100, u8(derived_.view()));
     return out;
   }
 
@@ -131,13 +129,10 @@ TEST(TokenRecord, ValidateRecordBoundsAndCharacters) {
   EXPECT_EQ(code_with([](TokenRecord& c) { c.account = "a\nb"; }), Code::kInvalidArgument);
   EXPECT_EQ(code_with([](TokenRecord& c) { c.account = std::string(257, 'a'); }), Code::kInvalidArgument);
   EXPECT_EQ(code_with([](TokenRecord& c) { c.account = "urn:li:person:Ab 9~"; }), Code::kOk);
-  EXPECT_EQ(code_with([](TokenRecord& c) {
-              c.access_token = SecretString(std::string(kMaxRecordFieldBytes + 1, 'x'));
-            }),
-            Code::kInvalidArgument);
-  EXPECT_EQ(code_with([](TokenRecord& c) {
-              c.access_token = SecretString(std::string(kMaxRecordFieldBytes, 'x'));
-            }),
+  EXPECT_EQ(
+      code_with([](TokenRecord& c) { c.access_token = SecretString(std::string(kMaxRecordFieldBytes + 1, 'x')); }),
+      Code::kInvalidArgument);
+  EXPECT_EQ(code_with([](TokenRecord& c) { c.access_token = SecretString(std::string(kMaxRecordFieldBytes, 'x')); }),
             Code::kOk);
   EXPECT_EQ(code_with([](TokenRecord& c) { c.refresh_token = SecretString(std::string("a\0b", 3)); }),
             Code::kInvalidArgument);
@@ -288,9 +283,8 @@ TEST_F(VaultFile, HeaderRewrittenWithAValidCheckStillFailsAuthentication) {
 }
 
 TEST_F(VaultFile, TruncationIsTruncated) {
-  for (std::size_t len :
-       {std::size_t{0}, std::size_t{5}, std::size_t{9}, std::size_t{100}, kVaultHeaderBytes - 1,
-        kVaultHeaderBytes, kVaultHeaderBytes + 10, file_.size() - 16, file_.size() - 1}) {
+  for (std::size_t len : {std::size_t{0}, std::size_t{5}, std::size_t{9}, std::size_t{100}, kVaultHeaderBytes - 1,
+                          kVaultHeaderBytes, kVaultHeaderBytes + 10, file_.size() - 16, file_.size() - 1}) {
     EXPECT_EQ(unseal_code(file_.substr(0, len)), Code::kVaultTruncated) << "length " << len;
   }
 }
@@ -328,15 +322,11 @@ TEST_F(VaultFile, AuthenticMalformedPlaintextIsCorrupt) {
   EXPECT_EQ(unseal_code(reencrypt(padded(R"({"v":1,"records":[)"))), Code::kVaultCorrupt);
   EXPECT_EQ(unseal_code(reencrypt(padded(R"({"v":2,"records":[]})"))), Code::kVaultFormatUnsupported);
   std::string dup = R"({"platform":"x","account":"a","access_token":"t"})";
-  EXPECT_EQ(unseal_code(reencrypt(padded(R"({"v":1,"records":[)" + dup + "," + dup + "]}"))),
-            Code::kVaultCorrupt);
+  EXPECT_EQ(unseal_code(reencrypt(padded(R"({"v":1,"records":[)" + dup + "," + dup + "]}"))), Code::kVaultCorrupt);
   EXPECT_EQ(records_from_json(R"({"v":1,"records":[)" + dup + "]}").value().records.size(), 1u);
-  EXPECT_EQ(records_from_json(R"({"v":1,"records":[{"platform":"x","account":"a","access_token":7}]})")
-                .status()
-                .code(),
+  EXPECT_EQ(records_from_json(R"({"v":1,"records":[{"platform":"x","account":"a","access_token":7}]})").status().code(),
             Code::kVaultCorrupt);
-  EXPECT_EQ(records_from_json(std::string("{\"v\":1,\"records\":[]}\0x", 23)).status().code(),
-            Code::kVaultCorrupt);
+  EXPECT_EQ(records_from_json(std::string("{\"v\":1,\"records\":[]}\0x", 23)).status().code(), Code::kVaultCorrupt);
 }
 
 TEST_F(VaultFile, SealRefusesWhatItCouldNotReadBack) {
@@ -369,8 +359,8 @@ TEST_F(VaultFile, EveryStringValidateRecordAcceptsSurvivesTheRoundTrip) {
                                       "\xED\x9F\xBF",     "\xEE\x80\x80",     "\xEF\xBF\xBF",
                                       "\xF0\x90\x80\x80", "\xF4\x8F\xBF\xBF", "\"\\\x01\x1f\x7f"};
   std::mt19937 rng(1234);
-  const unsigned char pool[] = {'a', '"', '\\', 0x01, 0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF, 0xC0, 0xC2,
-                                0xDF, 0xE0, 0xED, 0xEF, 0xF0, 0xF4, 0xF5, 0xFF};
+  const unsigned char pool[] = {'a',  '"',  '\\', 0x01, 0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF,
+                                0xC0, 0xC2, 0xDF, 0xE0, 0xED, 0xEF, 0xF0, 0xF4, 0xF5, 0xFF};
   for (int i = 0; i < 3000; ++i) {
     std::string s;
     for (int n = static_cast<int>(rng() % 6) + 1; n > 0; --n) s += static_cast<char>(pool[rng() % sizeof pool]);
@@ -425,8 +415,7 @@ TEST(VaultCrypto, XChaCha20Poly1305MatchesDraftIrtfCfrgXChachaA31) {
   std::string out(plaintext.size() + 16, '\0');
   unsigned long long n = 0;
   crypto_aead_xchacha20poly1305_ietf_encrypt(reinterpret_cast<unsigned char*>(out.data()), &n, u8(plaintext),
-                                             plaintext.size(), u8(aad), aad.size(), nullptr, u8(nonce),
-                                             u8(key));
+                                             plaintext.size(), u8(aad), aad.size(), nullptr, u8(nonce), u8(key));
   EXPECT_EQ(hex_encode(out), hex_encode(expected));
 }
 
@@ -458,8 +447,7 @@ std::string openssl_xchacha(bool seal, std::string_view key, std::string_view no
   EVP_CIPHER_CTX_reset(ctx);
   EVP_CipherInit_ex(ctx, EVP_chacha20_poly1305(), nullptr, u8(subkey), u8(iv), seal ? 1 : 0);
   EVP_CipherUpdate(ctx, nullptr, &len, u8(aad), static_cast<int>(aad.size()));
-  EVP_CipherUpdate(ctx, reinterpret_cast<unsigned char*>(out.data()), &len, u8(body),
-                   static_cast<int>(body.size()));
+  EVP_CipherUpdate(ctx, reinterpret_cast<unsigned char*>(out.data()), &len, u8(body), static_cast<int>(body.size()));
   std::string tag(16, '\0');
   if (!seal) {
     tag = std::string(input.substr(input.size() - 16));
@@ -476,13 +464,12 @@ std::string openssl_xchacha(bool seal, std::string_view key, std::string_view no
 TEST(VaultCrypto, XChaCha20Poly1305MatchesAnOpenSslConstruction) {
   ASSERT_TRUE(crypto_init().ok());
   for (std::size_t size : {0, 1, 63, 64, 65, 1000}) {
-    std::string key(random_bytes(32).view()), nonce(random_bytes(24).view()),
-        aad(random_bytes(size % 50).view());
+    std::string key(random_bytes(32).view()), nonce(random_bytes(24).view()), aad(random_bytes(size % 50).view());
     std::string plaintext(random_bytes(size).view());
     std::string ours(size + 16, '\0');
     unsigned long long n = 0;
-    crypto_aead_xchacha20poly1305_ietf_encrypt(reinterpret_cast<unsigned char*>(ours.data()), &n, u8(plaintext),
-                                               size, u8(aad), aad.size(), nullptr, u8(nonce), u8(key));
+    crypto_aead_xchacha20poly1305_ietf_encrypt(reinterpret_cast<unsigned char*>(ours.data()), &n, u8(plaintext), size,
+                                               u8(aad), aad.size(), nullptr, u8(nonce), u8(key));
     EXPECT_EQ(hex_encode(ours), hex_encode(openssl_xchacha(true, key, nonce, aad, plaintext))) << size;
   }
   // And a real vault file opens with OpenSSL alone: key = the raw key, AAD = the 148-byte header.
@@ -491,8 +478,8 @@ TEST(VaultCrypto, XChaCha20Poly1305MatchesAnOpenSslConstruction) {
   KeyMaterial key = raw_key('q');
   VaultHeader h = vault_new_header(key, std::string(16, 'I'));
   std::string file(vault_seal(h, key.secret, set).value().view());
-  std::string plain = openssl_xchacha(false, key.secret.view(), file.substr(100, 24),
-                                      file.substr(0, kVaultHeaderBytes), file.substr(kVaultHeaderBytes));
+  std::string plain = openssl_xchacha(false, key.secret.view(), file.substr(100, 24), file.substr(0, kVaultHeaderBytes),
+                                      file.substr(kVaultHeaderBytes));
   EXPECT_EQ(plain, records_to_json(set).value().view());
 }
 
@@ -506,14 +493,12 @@ TEST(VaultCrypto, Blake2bMatchesRfc7693AndOpenSslKeyedBlake2b) {
 
   // key_id = BLAKE2b-128 keyed with the vault key over "keryx vault key id v1", checked with OpenSSL.
   KeyMaterial key = raw_key('m');
-  std::string file(
-      vault_seal(vault_new_header(key, std::string(16, 'I')), key.secret, TokenSet()).value().view());
+  std::string file(vault_seal(vault_new_header(key, std::string(16, 'I')), key.secret, TokenSet()).value().view());
   EVP_MAC* mac = EVP_MAC_fetch(nullptr, "BLAKE2BMAC", nullptr);
   ASSERT_NE(mac, nullptr);
   EVP_MAC_CTX* ctx = EVP_MAC_CTX_new(mac);
   std::size_t out_size = 16;
-  OSSL_PARAM params[] = {OSSL_PARAM_construct_size_t(OSSL_MAC_PARAM_SIZE, &out_size),
-                         OSSL_PARAM_construct_end()};
+  OSSL_PARAM params[] = {OSSL_PARAM_construct_size_t(OSSL_MAC_PARAM_SIZE, &out_size), OSSL_PARAM_construct_end()};
   ASSERT_EQ(EVP_MAC_init(ctx, u8(key.secret.view()), key.secret.size(), params), 1);
   std::string context = "keryx vault key id v1";
   EVP_MAC_update(ctx, u8(context), context.size());

@@ -142,9 +142,11 @@ TEST_F(VaultStoreTest, PutGetListRemoveThroughUpdateAndLoad) {
   EXPECT_EQ(all.value().find("tiktok", "bob")->access_token.view(), "t2");
   EXPECT_EQ(all.value().find("youtube")->refresh_token.view(), "rt-y1");
 
-  ASSERT_TRUE(fresh.update([](TokenSet& set) {
-    return set.remove("tiktok", "alice") ? Status::Ok() : Status(Code::kNotFound, "no such account");
-  }).ok());
+  ASSERT_TRUE(fresh
+                  .update([](TokenSet& set) {
+                    return set.remove("tiktok", "alice") ? Status::Ok() : Status(Code::kNotFound, "no such account");
+                  })
+                  .ok());
   Result<TokenSet> after = s.load();
   ASSERT_TRUE(after.ok());
   EXPECT_EQ(after.value().records.size(), 2u);
