@@ -14,7 +14,7 @@ build_pkgs=(cmake ninja-build g++ pkg-config libcurl4-openssl-dev libssl-dev lib
 test_pkgs=(curl chromium gnome-keyring libsecret-tools dbus)
 # Quality checks (npm run lint, fuzz, coverage): clang with libFuzzer and the sanitizers,
 # clang-tidy, clang-format, cppcheck, and llvm's profdata/cov tools.
-quality_pkgs=(clang clang-tidy clang-format cppcheck llvm)
+quality_pkgs=(clang libclang-rt-14-dev clang-tidy clang-format cppcheck llvm)
 want=("${build_pkgs[@]}")
 [ "${1:-}" = "--no-test-deps" ] || want+=("${test_pkgs[@]}" "${quality_pkgs[@]}")
 

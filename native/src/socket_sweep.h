@@ -18,7 +18,7 @@ int shutdown_accepted_sockets(int port);
 
 // kReaperDefaultMaxBytes: the most a connection may send before the reaper ends it (64 KiB: far
 // above any callback request; cpp-httplib buffers an unterminated header line without a cap).
-inline constexpr unsigned long long kReaperDefaultMaxBytes = 64 * 1024;
+inline constexpr unsigned long long kReaperDefaultMaxBytes = 64ULL * 1024;
 
 // ConnectionReaper: enforces a total lifetime, and a total number of bytes received (Linux
 // TCP_INFO), on the accepted connections of one port. Each sweep() notes connections it has not

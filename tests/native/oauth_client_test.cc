@@ -11,8 +11,8 @@
 #include <thread>
 
 #include "account_steps.h"
-#include "loopback_recorder.h"
 #include "issuer_discovery.h"
+#include "loopback_recorder.h"
 #include "pkce.h"
 #include "url_parts.h"
 
