@@ -4,7 +4,7 @@
 # inputs. Exit 1 on any crash, leak, timeout, invariant violation or regression, after every
 # target has run. Needs clang and libFuzzer (Debian 12: clang libclang-rt-14-dev).
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 started=$(date +%s)
 bash scripts/fuzz.sh all "${KERYX_FUZZ_CI_SECONDS:-30}"
 rc=$?

@@ -13,7 +13,7 @@
 # KERYX_FUZZ_RSS_MB (default 2048), KERYX_FUZZ_BUILD_JOBS (default 2), KERYX_FUZZ_ARGS (more
 # libFuzzer flags).
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 
 BUILD=build-fuzz
 usage() {
