@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "account_steps.h"
+#include "callback_params.h"
 #include "issuer_discovery.h"
 #include "module.h"
 #include "oauth_client.h"
@@ -343,6 +344,31 @@ Napi::Value revoke_js(const Napi::CallbackInfo& info) {
       [](Napi::Env env, bool&) -> Napi::Value { return env.Undefined(); });
 }
 
+// judgePaste(text, expectedState): the core's paste rules (judge_paste) for `keryx auth --code`:
+// { code } for a code, { error, description } for a platform error; throws for anything refused
+// (paste_invalid, missing_code, state_mismatch). An empty expectedState checks no state.
+Napi::Value judge_paste_js(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 2 || !info[0].IsString() || !info[1].IsString()) {
+    throw_status(env, arg_error("judgePaste takes (text, expectedState)"));
+    return env.Undefined();
+  }
+  std::string text = info[0].As<Napi::String>().Utf8Value();
+  CallbackVerdict v = judge_paste(text, info[1].As<Napi::String>().Utf8Value());
+  secure_wipe(text.data(), text.size());
+  Napi::Object out = Napi::Object::New(env);
+  switch (v.kind) {
+    case CallbackVerdict::Kind::kCode: out.Set("code", std::string(v.code.view())); return out;
+    case CallbackVerdict::Kind::kPlatformError:
+      out.Set("error", v.error);
+      out.Set("description", v.description);
+      return out;
+    case CallbackVerdict::Kind::kRejected: break;
+  }
+  throw_status(env, v.status);
+  return env.Undefined();
+}
+
 Napi::Value discover_js(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   std::string issuer;
@@ -374,6 +400,7 @@ void init_flow(Napi::Env env, Napi::Object exports) {
   exports.Set("oauthRefresh", Napi::Function::New(env, refresh_js, "oauthRefresh"));
   exports.Set("oauthRevoke", Napi::Function::New(env, revoke_js, "oauthRevoke"));
   exports.Set("discoverIssuer", Napi::Function::New(env, discover_js, "discoverIssuer"));
+  exports.Set("judgePaste", Napi::Function::New(env, judge_paste_js, "judgePaste"));
 }
 
 }  // namespace keryx::bindings

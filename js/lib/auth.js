@@ -4,7 +4,6 @@
 // (who prints it and opens a browser), wait for the callback or a paste, exchange the code, run
 // the platform's post-steps, store the token and write the non-secret config fields.
 // keryx.authWithCode(platform, code) finishes a pending authorization from a pasted code or URL.
-const crypto = require('node:crypto');
 const { load } = require('./native');
 const { KeryxError, codes, awaitNative, callNative } = require('./errors');
 const platforms = require('./platforms');
@@ -227,53 +226,6 @@ async function auth(platformId, options = {}) {
 }
 
 /**
- * parsePasted: a pasted code, query string or full redirected URL -> `{ code, state, error }`.
- * Untrusted: anything else is paste_invalid; the text is never echoed.
- */
-function parsePasted(text) {
-  const trimmed = String(text).trim().replace(/#_$/, '');
-  if (!trimmed || trimmed.length > 8192) throw new KeryxError(codes.PASTE_INVALID, 'the code is empty or longer than 8192 characters');
-  let params = null;
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed)) {
-    let u;
-    try {
-      u = new URL(trimmed);
-    } catch {
-      throw new KeryxError(codes.PASTE_INVALID, 'the pasted URL does not parse');
-    }
-    params = u.searchParams;
-  } else if (/(^|&)(code|error)=/.test(trimmed)) {
-    params = new URLSearchParams(trimmed.replace(/^\?/, ''));
-  }
-  if (!params) {
-    if (!/^[\x21-\x7e]+$/.test(trimmed)) throw new KeryxError(codes.PASTE_INVALID, 'a bare code must be printable ASCII without spaces');
-    // Copied from an address bar, a code is still percent-encoded (TikTok's '*', Google's '/').
-    let code = trimmed;
-    if (/%[0-9a-f]{2}/i.test(code)) {
-      try {
-        code = decodeURIComponent(code);
-      } catch {
-        throw new KeryxError(codes.PASTE_INVALID, 'the pasted code has a broken %-escape');
-      }
-    }
-    return { code, state: null, error: null };
-  }
-  for (const name of ['code', 'state', 'error']) {
-    if (params.getAll(name).length > 1) throw new KeryxError(codes.PASTE_INVALID, `the pasted URL repeats '${name}'`);
-  }
-  const error = params.get('error');
-  const code = params.get('code');
-  if (!error && !code) throw new KeryxError(codes.MISSING_CODE, 'the pasted URL carries no code');
-  return { code, state: params.get('state'), error, description: params.get('error_description') };
-}
-
-function sameState(a, b) {
-  const x = Buffer.from(String(a));
-  const y = Buffer.from(String(b));
-  return x.length === y.length && crypto.timingSafeEqual(x, y);
-}
-
-/**
  * authWithCode: finishes an authorization from `text` (a code, or the redirected URL). It uses the
  * pending authorization the last interactive run left in the vault (its state, verifier and
  * redirect). Options as auth(), plus `redirect`: must equal the pending one; for a platform without
@@ -283,18 +235,17 @@ function sameState(a, b) {
 async function authWithCode(platformId, text, options = {}) {
   const resolved = await platforms.resolve(platformId, options);
   const { record } = resolved;
-  const pasted = parsePasted(text);
+  if (typeof text !== 'string') throw new KeryxError(codes.INVALID_ARGUMENT, 'the code must be a string');
   if (options.redirect) checkRedirect(record, options.redirect);
   const live = await pending.load(record.id, options.storeOptions || {});
   const rerun = `re-run: keryx auth ${record.id}${resolved.sandbox ? ' --sandbox' : ''}`;
   let redirectUri;
   let verifier = '';
+  let expectedState = '';
   if (live && (!options.redirect || options.redirect === live.redirectUri)) {
-    if (pasted.state && !sameState(pasted.state, live.state)) {
-      throw new KeryxError(codes.STATE_MISMATCH, `the pasted URL belongs to another authorization than the pending one (${rerun})`);
-    }
     redirectUri = live.redirectUri;
     verifier = live.verifier;
+    expectedState = live.state;
   } else if (options.redirect && !record.pkce) {
     redirectUri = options.redirect;
   } else if (live && options.redirect) {
@@ -306,11 +257,20 @@ async function authWithCode(platformId, text, options = {}) {
         (record.pkce ? '' : ', or pass the --redirect the code was issued for'),
     );
   }
+  // The same rules as a paste during the interactive run (the core's judge_paste): a bare code
+  // (percent-decoded), a query or a full URL, its state checked against the pending one.
+  let pasted;
+  try {
+    pasted = callNative(() => load().judgePaste(text, expectedState));
+  } catch (err) {
+    if (err.code === codes.STATE_MISMATCH) err.message += ` (${rerun})`;
+    throw err;
+  }
   if (pasted.error) {
-    throw new KeryxError(codes.PLATFORM_REJECTED, `${record.displayName} returned ${String(pasted.error).replace(/[^\x20-\x7e]/g, '?').slice(0, 80)}`);
+    throw new KeryxError(codes.PLATFORM_REJECTED, `${record.displayName} returned ${pasted.error}${pasted.description ? ` (${pasted.description})` : ''}`);
   }
   const summary = await exchangeAndStore(resolved, { code: pasted.code, verifier, redirectUri, options });
   return { ...summary, source: 'code' };
 }
 
-module.exports = { auth, authWithCode, parsePasted, checkRedirect, DEFAULT_TIMEOUT_MS };
+module.exports = { auth, authWithCode, checkRedirect, DEFAULT_TIMEOUT_MS };
