@@ -22,6 +22,8 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
   init_config(env, exports);
   init_store(env, exports);
   init_flow(env, exports);
+  init_policy(env, exports);
+  init_lifecycle(env, exports);
   return exports;
 }
 

@@ -8,6 +8,7 @@
 
 #include "account_steps.h"
 #include "callback_params.h"
+#include "convert.h"
 #include "issuer_discovery.h"
 #include "module.h"
 #include "oauth_client.h"
@@ -390,6 +391,12 @@ Napi::Value discover_js(const Napi::CallbackInfo& info) {
 }
 
 }  // namespace
+
+Status platform_record_from_js(const Napi::Value& value, PlatformRecord& out) { return record_from_js(value, out); }
+Status client_credentials_from_js(const Napi::Object& options, ClientCredentials& out) {
+  return client_from(options, out);
+}
+Status request_limits_from_js(const Napi::Object& options, RequestLimits& out) { return limits_from(options, out); }
 
 void init_flow(Napi::Env env, Napi::Object exports) {
   exports.Set("platformIds", Napi::Function::New(env, platform_ids_js, "platformIds"));

@@ -16,5 +16,7 @@ void init_capture(Napi::Env env, Napi::Object exports);
 void init_config(Napi::Env env, Napi::Object exports);
 void init_store(Napi::Env env, Napi::Object exports);
 void init_flow(Napi::Env env, Napi::Object exports);
+void init_policy(Napi::Env env, Napi::Object exports);
+void init_lifecycle(Napi::Env env, Napi::Object exports);
 
 }  // namespace keryx::bindings

@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 
+#include "convert.h"
 #include "module.h"
 #include "status_error.h"
 #include "token_store.h"
@@ -288,6 +289,11 @@ Napi::Value store_info(const Napi::CallbackInfo& info) {
 }
 
 }  // namespace
+
+StoreOptions store_options_from_js(const Napi::Object& options) { return options_from_js(options); }
+Napi::Object token_record_to_js(Napi::Env env, const TokenRecord& record, bool with_secrets) {
+  return record_to_js(env, record, with_secrets);
+}
 
 void init_store(Napi::Env env, Napi::Object exports) {
   exports.Set("storeList", Napi::Function::New(env, store_list, "storeList"));

@@ -9,6 +9,7 @@ export type ErrorCode =
   | 'capture_timeout' | 'cancelled' | 'paste_invalid' | 'already_finished' | 'token_expired'
   | 'token_revoked' | 'vault_corrupt' | 'crypto_error' | 'not_found' | 'insecure_permissions' | 'lock_timeout' | 'vault_wrong_key' | 'vault_truncated' | 'vault_rollback' | 'vault_format_unsupported' | 'keychain_unavailable' | 'keychain_locked' | 'config_invalid' | 'secret_in_config' | 'vault_key_missing'
   | 'prerequisite_missing' | 'pending_auth_missing' | 'scope_missing' | 'discovery_failed'
+  | 'rotation_lost' | 'holder_mismatch' | 'refresh_too_early'
   | 'addon_missing' | 'usage';
 
 /** KeryxError: the one error class keryx throws. Its message and details never hold a secret. */
@@ -393,6 +394,59 @@ export function refresh(platform: string, options?: { account?: string; storeOpt
 /** SandboxKnobs: test controls of the emulator (see docs/sandbox.md). */
 export type SandboxKnobs = Record<string, unknown>;
 
+/** SandboxSeedOptions: what Sandbox.seed makes (docs/sandbox.md, "Seeded accounts"). */
+export interface SandboxSeedOptions {
+  /** how many accounts, 1 to 5000 (default 1, or userIds.length) */
+  count?: number;
+  /** the granted scopes (default: the scopes keryx asks for on that platform) */
+  scopes?: string[];
+  /** each account's user: a known id gets a further grant, a new id becomes a new user */
+  userIds?: string[];
+}
+
+/** SandboxSeededAccount: one seeded account. It holds live tokens: keep it out of logs. */
+export interface SandboxSeededAccount {
+  /** the id the sandbox files the user under (refresh state and revokeUser take it) */
+  userId: string;
+  /** what keryx stores as the account: Instagram user_id, YouTube channel id, TikTok open_id, LinkedIn sub */
+  accountId: string;
+  accessToken: string;
+  /** null on Instagram (the long-lived token renews itself) and on LinkedIn without linkedinRefresh */
+  refreshToken: string | null;
+  /** seconds */
+  expiresIn: number;
+  /** seconds; null when there is no refresh token or it never expires */
+  refreshExpiresIn: number | null;
+  scopes: string[];
+  /** Unix seconds on the sandbox clock */
+  obtainedAt: number;
+}
+
+/** SandboxRefreshState: the user's live refresh credential, by hash only, and its counters. */
+export interface SandboxRefreshState {
+  userId: string;
+  /** lowercase hex SHA-256 of the live refresh credential, or null when there is none */
+  currentRefreshSha256: string | null;
+  /** refreshes that replaced the credential (TikTok, Instagram) */
+  rotations: number;
+  /** successful refreshes */
+  refreshes: number;
+}
+
+/** SandboxRequestLogEntry: one answered request; `error` etc. only on refused OAuth requests. */
+export interface SandboxRequestLogEntry {
+  platform: string | null;
+  endpoint: string | null;
+  method: string;
+  /** 0 for a request left hanging by a forced failure */
+  status: number;
+  /** ms, sandbox clock */
+  at: number;
+  error?: string;
+  errorCode?: number;
+  errorSubcode?: number;
+}
+
 export interface Sandbox {
   /** http://127.0.0.1:<port>, no trailing slash */
   url: string;
@@ -401,6 +455,21 @@ export interface Sandbox {
   setKnobs(partial: SandboxKnobs): void;
   clock: { now(): number; advance(seconds: number): void };
   close(): Promise<void>;
+  /** the last 10,000 requests, newest last */
+  requests: SandboxRequestLogEntry[];
+  /** requests since the start and refused OAuth requests per '<platform>.<endpoint>' and error */
+  requestSummary(): { total: number; kept: number; limit: number; errors: Record<string, Record<string, number>> };
+  tokens: {
+    isValid(platform: string, accessToken: string): boolean;
+    currentRefreshToken(platform: string, userId: string): string | null;
+    rotations(platform: string, userId: string): number;
+    refreshes(platform: string, userId: string): number;
+    refreshState(platform: string, userId: string): SandboxRefreshState;
+  };
+  /** seed: accounts holding the tokens a finished authorization leaves, without a browser */
+  seed(platform: string, options?: SandboxSeedOptions): { accounts: SandboxSeededAccount[] };
+  /** revokeUser: the user (or, without userId, every user) removes the app on the platform */
+  revokeUser(platform: string, userId?: string | null): { revokedGrants: number };
 }
 
 export namespace sandbox {

@@ -103,7 +103,8 @@ async function writeConfig(record, fields, configPath) {
 /** exchangeAndStore: code -> tokens -> post-steps -> vault -> config. Returns the summary. */
 async function exchangeAndStore(resolved, { code, verifier, redirectUri, options }) {
   const { record, clientId, clientSecret } = resolved;
-  const started = now();
+  // A sandbox account lives on the sandbox's clock (which tests move), like its lifecycle does.
+  const started = resolved.sandbox ? await require('./lifecycle').sandboxNow(resolved.sandbox) : now();
   const exchanged = await awaitNative(
     load().oauthExchange(record, {
       clientId,

@@ -45,6 +45,9 @@ const codes = Object.freeze({
   PENDING_AUTH_MISSING: 'pending_auth_missing',
   SCOPE_MISSING: 'scope_missing',
   DISCOVERY_FAILED: 'discovery_failed',
+  ROTATION_LOST: 'rotation_lost',
+  HOLDER_MISMATCH: 'holder_mismatch',
+  REFRESH_TOO_EARLY: 'refresh_too_early',
   // JS-only codes
   ADDON_MISSING: 'addon_missing',
   USAGE: 'usage',

@@ -1,43 +1,34 @@
 'use strict';
-// refresh.js: one refresh of a stored account: the platform's refresh grant (Instagram: its
-// ig_refresh_token call), and the result written back to the vault before it is returned, keeping
-// the previous refresh token when the platform did not rotate it. The token lifecycle (when to
-// refresh, locking across processes, events) builds on this.
-const { load } = require('./native');
-const { KeryxError, codes, awaitNative } = require('./errors');
-const platforms = require('./platforms');
-const store = require('./store');
+// refresh.js: keryx.refresh(platform), one refresh now of a stored account, whatever its expiry:
+// the core's transaction with purpose 'force' (account lock, in-flight marker for rotating tokens,
+// persisted before it resolves). Events are raised as for any refresh (events.js).
+const { KeryxError, codes } = require('./errors');
+const { emit } = require('./events');
+const lifecycle = require('./lifecycle');
 
 /**
  * refreshStored: refreshes `platform`'s stored account (`account`, default the platform default).
  * Resolves `{ platform, account, expiresAt, rotated }` (never a token). Errors: not_found,
- * token_expired (nothing to refresh with), platform_rejected (e.g. invalid_grant), network errors.
+ * token_expired (nothing to refresh with), refresh_too_early (Instagram under 24 h),
+ * token_revoked / rotation_lost (the account is marked for re-auth), holder_mismatch, network errors.
  */
-async function refreshStored(platform, { account = '', storeOptions = {}, timeoutMs = 30000, ...options } = {}) {
-  const record = await store.get(platform, { account, ...storeOptions });
-  const resolved = await platforms.resolve(platform, { sandbox: record.metadata?.sandbox || undefined, ...options });
-  const { record: rec, clientId, clientSecret } = resolved;
-  const credential = rec.endpoints.refreshUrl ? record.accessToken : record.refreshToken;
-  if (!credential) {
-    throw new KeryxError(codes.TOKEN_EXPIRED, `${rec.displayName} account ${record.account} has no refresh token; re-run: keryx auth ${platform}`);
+async function refreshStored(platform, options = {}) {
+  let r;
+  try {
+    r = await lifecycle.run(platform, { ...options, purpose: 'force' });
+  } catch (err) {
+    const base = { platform, account: options.account, code: err.code, message: err.message, command: `keryx auth ${platform}` };
+    if (err.code === codes.TOKEN_REVOKED) emit('token.revoked', base);
+    else if (err.code === codes.ROTATION_LOST) emit('rotation_lost', base);
+    else if (err.code !== codes.REFRESH_TOO_EARLY) emit('token.refresh_failed', base);
+    throw err;
   }
-  const started = Math.floor(Date.now() / 1000);
-  const token = await awaitNative(load().oauthRefresh(rec, { clientId, clientSecret, refreshToken: credential, timeoutMs }));
-  const rotated = Boolean(token.refreshToken) && token.refreshToken !== record.refreshToken;
-  const updated = {
-    ...record,
-    accessToken: token.accessToken,
-    refreshToken: token.refreshToken || record.refreshToken || undefined,
-    tokenType: token.tokenType || record.tokenType,
-    scopes: token.scopesReported ? token.scopes : record.scopes,
-    obtainedAt: started,
-    expiresAt: token.expiresIn != null ? started + token.expiresIn : 0,
-    refreshExpiresAt: token.refreshExpiresIn != null ? started + token.refreshExpiresIn : record.refreshExpiresAt,
-  };
-  delete updated.source;
-  delete updated.keyProvider;
-  await store.put(updated, storeOptions);
-  return { platform, account: record.account, expiresAt: updated.expiresAt || null, rotated };
+  if (!r.refreshed) {
+    const until = r.record.expiresAt ? ` before ${new Date(r.record.expiresAt * 1000).toISOString()}` : '';
+    throw new KeryxError(codes.TOKEN_EXPIRED, `${r.platformRecord.displayName} account ${r.account} has no refresh token (the platform issued none); re-run: keryx auth ${platform}${until}`);
+  }
+  emit('token.refreshed', { platform, account: r.account, expiresAt: r.record.expiresAt, reason: r.decision.reason, rotated: r.rotated });
+  return { platform, account: r.account, expiresAt: r.record.expiresAt || null, rotated: r.rotated };
 }
 
 module.exports = { refreshStored };

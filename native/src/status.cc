@@ -46,6 +46,9 @@ std::string_view code_name(Code code) {
     case Code::kPendingAuthMissing: return "pending_auth_missing";
     case Code::kScopeMissing: return "scope_missing";
     case Code::kDiscoveryFailed: return "discovery_failed";
+    case Code::kRotationLost: return "rotation_lost";
+    case Code::kHolderMismatch: return "holder_mismatch";
+    case Code::kRefreshTooEarly: return "refresh_too_early";
   }
   return "internal";
 }

@@ -61,6 +61,9 @@ enum class Code : int {
   kPendingAuthMissing = 38,      // pending_auth_missing: --code has no matching pending authorization
   kScopeMissing = 39,            // scope_missing: the platform granted fewer scopes than keryx asked for
   kDiscoveryFailed = 40,         // discovery_failed: an issuer's metadata could not be fetched or is unusable
+  kRotationLost = 41,            // rotation_lost: (lifecycle) a rotated refresh token was issued but never stored
+  kHolderMismatch = 42,          // holder_mismatch: (lifecycle) a rotating token belongs to another install or the env
+  kRefreshTooEarly = 43,         // refresh_too_early: (lifecycle) the platform refuses to refresh a token this young
 };
 
 // code_name returns the frozen snake_case name of `code` ("state_mismatch").

@@ -50,7 +50,7 @@ Result<std::string> load_or_create_install_id(const std::string& path, bool crea
 }
 
 TokenStore::TokenStore(StoreOptions options, KeyResolution key, std::string install_id)
-    : options_(std::move(options)), key_(std::move(key)) {
+    : options_(std::move(options)), key_(std::move(key)), install_id_hex_(hex_encode(install_id)) {
   vault_ =
       std::make_unique<VaultStore>(options_.vault_path, key_.material, std::move(install_id), options_.lock_timeout);
 }
@@ -142,8 +142,15 @@ Result<TokenRecord> TokenStore::get(const std::string& platform, const std::stri
   return *found;
 }
 
+void TokenStore::stamp_holder(TokenRecord& record) const {
+  if (record.refresh_token.empty()) return;
+  std::string& holder = record.metadata[std::string(kHolderKey)];
+  if (holder.empty()) holder = install_id_hex_;
+}
+
 Status TokenStore::put(TokenRecord record) {
   KERYX_RETURN_IF_ERROR(validate_record(record));
+  stamp_holder(record);
   return vault_->update([&record](TokenSet& set) {
     set.upsert(std::move(record));
     return Status::Ok();
@@ -151,7 +158,10 @@ Status TokenStore::put(TokenRecord record) {
 }
 
 Status TokenStore::put_many(std::vector<TokenRecord> records) {
-  for (const TokenRecord& r : records) KERYX_RETURN_IF_ERROR(validate_record(r));
+  for (TokenRecord& r : records) {
+    KERYX_RETURN_IF_ERROR(validate_record(r));
+    stamp_holder(r);
+  }
   return vault_->update([&records](TokenSet& set) {
     for (TokenRecord& r : records) set.upsert(std::move(r));
     return Status::Ok();

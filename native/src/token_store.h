@@ -11,6 +11,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "key_provider.h"
 #include "status.h"
@@ -18,6 +19,9 @@
 #include "vault_store.h"
 
 namespace keryx {
+
+// kHolderKey: the metadata key naming the install that holds a record's refresh token.
+inline constexpr std::string_view kHolderKey = "keryx.holder";
 
 struct StoreOptions {
   std::string vault_path;       // e.g. ~/.local/share/keryx/vault
@@ -60,11 +64,16 @@ class TokenStore {
   Result<bool> remove(const std::string& platform, const std::string& account);
 
   const KeyResolution& key() const { return key_; }
+  // install_id_hex: this install's id (32 hex chars); records holding a refresh token are stamped
+  // with it (metadata "keryx.holder") by put() when they carry no holder yet.
+  const std::string& install_id_hex() const { return install_id_hex_; }
 
  private:
   TokenStore(StoreOptions options, KeyResolution key, std::string install_id);
   StoreOptions options_;
   KeyResolution key_;
+  std::string install_id_hex_;
+  void stamp_holder(TokenRecord& record) const;
   std::unique_ptr<VaultStore> vault_;
 };
 

@@ -1,11 +1,12 @@
 // loopback_recorder.h: a cpp-httplib server on 127.0.0.1 that keeps the last request it got and
-// answers every GET/POST with `status` and `reply` (after `delay`). Tests use it to pin what keryx
-// puts on the wire; platform behaviour itself is tested against the sandbox emulator (tests/e2e).
+// answers every GET/POST with `status` and `reply` (after `delay`; `hook` may change the answer). Tests use it to pin
+// what keryx puts on the wire; platform behaviour itself is tested against the sandbox emulator (tests/e2e).
 #pragma once
 
 #include <httplib.h>
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
@@ -23,6 +24,9 @@ struct Recorder {
   std::string reply = R"({"access_token":"AT","token_type":"Bearer","expires_in":60})";
   std::map<std::string, std::string> replies;  // path -> body, overriding `reply` for that path
   std::chrono::milliseconds delay{0};
+  int count = 0;  // requests answered
+  // hook: when set, runs (under the lock) after the reply is chosen and may change it.
+  std::function<void(const httplib::Request&, httplib::Response&)> hook;
 
   Recorder() {
     auto handler = [this](const httplib::Request& req, httplib::Response& res) {
@@ -32,6 +36,8 @@ struct Recorder {
       res.status = status;
       auto it = replies.find(req.path);
       res.set_content(it == replies.end() ? reply : it->second, "application/json");
+      ++count;
+      if (hook) hook(req, res);
     };
     server.Get(".*", handler);
     server.Post(".*", handler);

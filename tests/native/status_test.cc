@@ -10,7 +10,7 @@ namespace {
 
 TEST(Status, EveryCodeHasADistinctSnakeCaseName) {
   std::set<std::string> names;
-  for (int i = 0; i <= static_cast<int>(Code::kDiscoveryFailed); ++i) {
+  for (int i = 0; i <= static_cast<int>(Code::kRefreshTooEarly); ++i) {
     std::string name(code_name(static_cast<Code>(i)));
     EXPECT_TRUE(names.insert(name).second) << "duplicate name " << name;
     for (char c : name) EXPECT_TRUE((c >= 'a' && c <= 'z') || c == '_') << name;
