@@ -49,7 +49,7 @@ class TokenSource extends EventEmitter {
     const fromEnv = await this.fromEnv();
     if (fromEnv) return fromEnv;
     const c = this.cached;
-    if (c && !c.mint && (c.expiresAt === null || nowSeconds() < c.expiresAt - c.skew) && !this.options.now) {
+    if (c && c.systemClock && !c.mint && (c.expiresAt === null || nowSeconds() < c.expiresAt - c.skew)) {
       return { ...c.token };
     }
     const key = this.key;
@@ -74,17 +74,20 @@ class TokenSource extends EventEmitter {
     if (!env[vars.refresh]) return null;
     const m = this.envMinted;
     if (m && nowSeconds() < m.expiresAt - 60) return { ...base, accessToken: m.token, expiresAt: m.expiresAt, vars: [vars.refresh] };
-    const resolved = await platforms.resolve(this.platform, { env, configPath: this.options.configPath });
-    const rotating = resolved.record.tokenShape === 'rotating_refresh';
-    if (rotating && !this.options.allowEnvRotation) {
+    // The shape first: a rotating token is refused before any credential is needed.
+    const builtin = platforms.builtinIds().includes(this.platform);
+    const shape = builtin ? load().platformBuiltin(this.platform).tokenShape : null;
+    if (shape === 'rotating_refresh' && !this.options.allowEnvRotation) {
+      const displayName = load().platformBuiltin(this.platform).displayName;
       const err = new KeryxError(
         codes.HOLDER_MISMATCH,
-        `${vars.refresh} holds a ${resolved.record.displayName} refresh token, which rotates: refreshing it would kill the value in your environment. ` +
+        `${vars.refresh} holds a ${displayName} refresh token, which rotates: refreshing it would kill the value in your environment. ` +
           `Set ${vars.access} instead, or store the account with \`keryx auth ${this.platform}\` and unset ${vars.refresh} (or pass allowEnvRotation to keep the rotated token in memory only)`,
       );
       emit('token.refresh_failed', { platform: this.platform, account: this.options.account, code: err.code, message: err.message, source: 'env' }, this);
       throw err;
     }
+    const resolved = await platforms.resolve(this.platform, { env, configPath: this.options.configPath });
     const refreshToken = (m && m.refreshToken) || env[vars.refresh];
     const t = await awaitNative(
       load().oauthRefresh(resolved.record, { clientId: resolved.clientId, clientSecret: resolved.clientSecret, refreshToken, timeoutMs: this.options.timeoutMs || 30000 }),
@@ -128,6 +131,8 @@ class TokenSource extends EventEmitter {
       expiresAt: record.expiresAt || null,
       skew: policy.skewSeconds ?? 300,
       mint: decision.shape === 'rotating_refresh' && policy.mintOnUse !== false,
+      // Reused from memory only on the system clock (a sandbox account or a given `now` runs on another).
+      systemClock: !o.now && !(record.metadata && record.metadata.sandbox),
     };
     return this.answer(record);
   }
