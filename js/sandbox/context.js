@@ -2,11 +2,16 @@
 // context.js: one request/response pair as the handlers see it: parsed URL and query, the body
 // read on demand, credentials from the Authorization header, and reply helpers. Every reply goes
 // through send(), which adds the no-cache headers and appends to the request log (platform,
-// endpoint, method, status, time: never a parameter value, so never a code or token).
+// endpoint, method, status, time, and an OAuth endpoint's error code: never a parameter value,
+// so never a code or token; see request_log.js).
+//
+// Answers of a `refresh` endpoint are held back by the refreshDelayMs knob: by the time send()
+// runs the handler has already committed the refresh (new tokens, rotation), so a client that
+// dies during the wait has lost that answer for good, as it would on a slow network.
 const { readBody, parseForm, parseJson, Fields } = require('./body');
 const { takeForcedFailure } = require('./failures');
-
-const MAX_LOG_ENTRIES = 10000;
+const { oauthErrorOf } = require('./request_log');
+const { platformSetting } = require('./knobs');
 
 const COMMON_HEADERS = Object.freeze({
   'cache-control': 'no-store',
@@ -33,11 +38,11 @@ function formDecode(text) {
 }
 
 class RequestContext {
-  constructor(req, res, { clock, requests, knobs, url }) {
+  constructor(req, res, { clock, log, knobs, url }) {
     this.req = req;
     this.res = res;
     this.clock = clock;
-    this.requests = requests;
+    this.log = log;
     this.knobs = knobs;
     this.method = req.method;
     this.url = url;
@@ -92,31 +97,60 @@ class RequestContext {
 
   // ---- output -----------------------------------------------------------------------------------
 
-  record(status) {
-    this.requests.push({
+  record(status, errorFields = null) {
+    this.log.add({
       platform: this.platform ? this.platform.name : null,
       endpoint: this.endpoint,
       method: this.method,
       status,
       at: this.clock.now(),
+      ...errorFields,
     });
-    if (this.requests.length > MAX_LOG_ENTRIES) this.requests.splice(0, this.requests.length - MAX_LOG_ENTRIES);
   }
 
-  /** send: the one way out. Ignored when the request was already answered. */
-  send(status, headers, body = '') {
+  /** refreshDelayMs: how long this answer is held back (refresh endpoints only). */
+  refreshDelayMs() {
+    if (this.endpoint !== 'refresh' || !this.platform) return 0;
+    const delay = Number(platformSetting(this.knobs, this.platform.name, 'refreshDelayMs'));
+    return Number.isFinite(delay) && delay > 0 ? delay : 0;
+  }
+
+  /**
+   * send: the one way out. Ignored when the request was already answered. The log entry is
+   * written when the answer is decided, even if it is then held back (refreshDelayMs).
+   */
+  send(status, headers, body = '', errorFields = null) {
     if (this.answered || this.res.headersSent) return;
     const payload = Buffer.from(body, 'utf8');
-    // writeHead throws on a bad status or header value; the request then stays unanswered and
-    // the server's catch-all can still send its 500.
-    this.res.writeHead(status, { ...COMMON_HEADERS, ...headers, 'content-length': payload.length });
+    const head = { ...COMMON_HEADERS, ...headers, 'content-length': payload.length };
+    const delay = this.refreshDelayMs();
+    if (delay === 0) {
+      // writeHead throws on a bad status or header value; the request then stays unanswered and
+      // the server's catch-all can still send its 500.
+      this.res.writeHead(status, head);
+      this.answered = true;
+      this.record(status, errorFields);
+      this.res.end(payload);
+      return;
+    }
     this.answered = true;
-    this.record(status);
-    this.res.end(payload);
+    this.record(status, errorFields);
+    const timer = setTimeout(() => {
+      if (this.res.destroyed || this.res.headersSent) return;
+      try {
+        this.res.writeHead(status, head);
+        this.res.end(payload);
+      } catch {
+        this.res.destroy();
+      }
+    }, delay);
+    // The wait must not keep a closing process alive; a client still waiting keeps its socket
+    // (and so the process) alive by itself.
+    timer.unref();
   }
 
   json(status, value, headers = {}) {
-    this.send(status, { 'content-type': JSON_TYPE, ...headers }, JSON.stringify(value));
+    this.send(status, { 'content-type': JSON_TYPE, ...headers }, JSON.stringify(value), oauthErrorOf(this.endpoint, value));
   }
 
   /** rawJson: JSON text written by the caller (to keep big integer literals intact). */

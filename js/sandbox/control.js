@@ -8,12 +8,20 @@
 //   GET  /sandbox/clock         {now, clockOffsetSec}
 //   POST /sandbox/clock         {advance: seconds} -> {now, clockOffsetSec}
 //   GET  /sandbox/apps          client ids and redirect rules (never the secrets)
-//   GET  /sandbox/requests      the request log (platform, endpoint, method, status, at)
+//   GET  /sandbox/requests      the request log (platform, endpoint, method, status, at, error?),
+//                               newest last, capped; header x-sandbox-requests-total
+//   GET  /sandbox/requests/summary  {total, kept, limit, errors: {'<platform>.<endpoint>': {<error>: n}}}
+//   POST /sandbox/seed          {platform, count?, scopes?, userIds?} -> {accounts: [...]} (seed.js)
+//   POST /sandbox/revoke        {platform, userId?}: the user removes the app -> {revokedGrants}
+//   GET  /sandbox/refresh-state ?platform=&userId= -> {userId, currentRefreshSha256, rotations, refreshes}
+// Seed answers carry tokens (that is their point); no other control answer does, and the
+// refresh state gives only a hash.
 const { SANDBOX_APPS } = require('./apps');
 const { applyKnobs, KnobError } = require('./knobs');
 const { describeRedirects } = require('./redirects');
+const { SandboxUsageError } = require('./usage_error');
 
-function createControl({ knobs, clock, requests, resetKnobs }) {
+function createControl({ knobs, clock, log, resetKnobs, seeder, revocation, refreshState }) {
   function clockState() {
     return { now: clock.now(), clockOffsetSec: knobs.clockOffsetSec };
   }
@@ -51,6 +59,41 @@ function createControl({ knobs, clock, requests, resetKnobs }) {
     ctx.json(200, clockState());
   }
 
+  /** usage: runs `action`; a SandboxUsageError becomes a 400 or 404 answer. */
+  function usage(ctx, action) {
+    let result;
+    try {
+      result = action();
+    } catch (err) {
+      if (!(err instanceof SandboxUsageError)) throw err;
+      ctx.json(err.status, { error: err.status === 404 ? 'unknown_user' : 'invalid_request', error_description: err.message });
+      return;
+    }
+    ctx.json(200, result);
+  }
+
+  async function seed(ctx) {
+    const body = await readObject(ctx);
+    if (!body) return;
+    const { platform, ...options } = body;
+    usage(ctx, () => seeder.seed(platform, options));
+  }
+
+  async function revokeUser(ctx) {
+    const body = await readObject(ctx);
+    if (!body) return;
+    const { platform, userId, ...rest } = body;
+    if (Object.keys(rest).length > 0) {
+      ctx.json(400, { error: 'invalid_request', error_description: 'Send {"platform": ..., "userId"?: ...}.' });
+      return;
+    }
+    usage(ctx, () => revocation.revokeUser(platform, userId));
+  }
+
+  function currentRefreshState(ctx) {
+    usage(ctx, () => refreshState.refreshState(ctx.query.get('platform'), ctx.query.get('userId')));
+  }
+
   function apps(ctx) {
     const listing = {};
     for (const [platform, app] of Object.entries(SANDBOX_APPS)) {
@@ -67,7 +110,11 @@ function createControl({ knobs, clock, requests, resetKnobs }) {
     'GET /sandbox/clock': ['clock', (ctx) => ctx.json(200, clockState())],
     'POST /sandbox/clock': ['clock', moveClock],
     'GET /sandbox/apps': ['apps', apps],
-    'GET /sandbox/requests': ['requests', (ctx) => ctx.json(200, requests)],
+    'GET /sandbox/requests': ['requests', (ctx) => ctx.json(200, log.entries, { 'x-sandbox-requests-total': String(log.total) })],
+    'GET /sandbox/requests/summary': ['requests', (ctx) => ctx.json(200, log.summary())],
+    'POST /sandbox/seed': ['seed', seed],
+    'POST /sandbox/revoke': ['revoke-user', revokeUser],
+    'GET /sandbox/refresh-state': ['refresh-state', currentRefreshState],
   };
 
   /** handle: serves `ctx` if it is a control request; returns false when the path is not one. */

@@ -8,13 +8,26 @@
 //   // authorize at `${sandbox.url}/google/o/oauth2/v2/auth?...`, exchange at `${sandbox.url}/google/token`
 //   await sandbox.close();
 //
+// For token-lifecycle tests it can also skip the browser and act as the platform would on its own:
+//   sandbox.seed('tiktok', { count: 1000 })     accounts holding fresh tokens (seed.js)
+//   sandbox.revokeUser('google', userId)        the user removes the app (revocation.js)
+//   sandbox.tokens.refreshState('tiktok', id)   the live refresh token's hash and rotation count
+//   knobs.refreshDelayMs                        refresh answers held back after they are committed
+// and each of these has a control endpoint for tests in another process (control.js).
+//
 // See docs/sandbox.md for endpoints, credentials, knobs and what is (not) emulated.
 const { SANDBOX_APPS, PLATFORMS } = require('./apps');
-const { SANDBOX_USERS, resolveUserId } = require('./users');
+const { SANDBOX_USERS } = require('./users');
 const { DEFAULT_KNOBS, PLATFORM_DEFAULTS, KnobError, defaultKnobs, applyKnobs } = require('./knobs');
 const { createClock } = require('./clock');
 const { SandboxStore } = require('./store');
+const { createDirectory } = require('./directory');
+const { RequestLog } = require('./request_log');
 const { createAuthorization } = require('./authorize');
+const { createSeeder, MAX_SEED_COUNT } = require('./seed');
+const { createRevocation } = require('./revocation');
+const { createRefreshState } = require('./refresh_state');
+const { SandboxUsageError } = require('./usage_error');
 const { createControl } = require('./control');
 const { createSandboxServer } = require('./server');
 const { createInstagram } = require('./platforms/instagram');
@@ -22,10 +35,8 @@ const { createGoogle } = require('./platforms/google');
 const { createTikTok } = require('./platforms/tiktok');
 const { createLinkedIn } = require('./platforms/linkedin');
 
-// The token kinds that count as access tokens, and the kind that renews a grant, per platform.
-// Instagram has no refresh token: the long-lived access token refreshes itself.
+// The token kinds that count as access tokens (Instagram's short- and long-lived included).
 const ACCESS_KINDS = Object.freeze(['access', 'short', 'long']);
-const RENEWING_KIND = Object.freeze({ instagram: 'long', google: 'refresh', tiktok: 'refresh', linkedin: 'refresh' });
 
 function listen(server, port, host) {
   return new Promise((resolve, reject) => {
@@ -60,8 +71,9 @@ async function startSandbox({ port = 0, host = '127.0.0.1', autoApprove = false,
 
   const clock = createClock(knobs);
   const store = new SandboxStore(clock);
-  const requests = [];
-  const env = { knobs, clock, store };
+  const directory = createDirectory();
+  const log = new RequestLog();
+  const env = { knobs, clock, store, directory };
   env.authorization = createAuthorization(env);
   const platforms = {
     instagram: createInstagram(env),
@@ -77,8 +89,11 @@ async function startSandbox({ port = 0, host = '127.0.0.1', autoApprove = false,
     return knobs;
   }
 
-  const control = createControl({ knobs, clock, requests, resetKnobs });
-  const server = createSandboxServer({ platforms, control, authorization: env.authorization, knobs, clock, requests });
+  const seeder = createSeeder({ store, clock, directory, platforms });
+  const revocation = createRevocation({ store, directory });
+  const refreshState = createRefreshState({ store, directory });
+  const control = createControl({ knobs, clock, log, resetKnobs, seeder, revocation, refreshState });
+  const server = createSandboxServer({ platforms, control, authorization: env.authorization, knobs, clock, log });
   await listen(server, port, host);
   const address = server.address();
 
@@ -99,12 +114,13 @@ async function startSandbox({ port = 0, host = '127.0.0.1', autoApprove = false,
       return store.liveToken(platform, accessToken, ACCESS_KINDS) !== null;
     },
     /** currentRefreshToken: the live refresh credential of the user's newest grant, or null. */
-    currentRefreshToken(platform, userId) {
-      const id = resolveUserId(platform, String(userId));
-      if (!id || !RENEWING_KIND[platform]) return null;
-      const record = store.newestLiveToken(platform, id, [RENEWING_KIND[platform]]);
-      return record ? record.value : null;
-    },
+    currentRefreshToken: (platform, userId) => refreshState.currentRefreshToken(platform, userId),
+    /** rotations: how many refreshes replaced the user's refresh credential (0 for unknown users). */
+    rotations: (platform, userId) => refreshState.counts(platform, userId).rotations,
+    /** refreshes: how many refreshes of the user's grants succeeded (0 for unknown users). */
+    refreshes: (platform, userId) => refreshState.counts(platform, userId).refreshes,
+    /** refreshState: what GET /sandbox/refresh-state answers (throws SandboxUsageError if unknown). */
+    refreshState: (platform, userId) => refreshState.refreshState(platform, userId),
   };
 
   return {
@@ -115,8 +131,11 @@ async function startSandbox({ port = 0, host = '127.0.0.1', autoApprove = false,
     setKnobs: (partial) => applyKnobs(knobs, partial),
     resetKnobs,
     clock: { now: () => clock.now(), advance: (seconds) => clock.advance(seconds) },
-    requests,
+    requests: log.entries,
+    requestSummary: () => log.summary(),
     tokens,
+    seed: (platform, options) => seeder.seed(platform, options),
+    revokeUser: (platform, userId) => revocation.revokeUser(platform, userId),
     users: SANDBOX_USERS,
     apps: SANDBOX_APPS,
   };
@@ -130,4 +149,6 @@ module.exports = {
   DEFAULT_KNOBS,
   PLATFORM_DEFAULTS,
   KnobError,
+  SandboxUsageError,
+  MAX_SEED_COUNT,
 };

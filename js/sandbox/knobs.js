@@ -3,8 +3,9 @@
 // read it on every request, so a change (sandbox.setKnobs, POST /sandbox/knobs, or a direct
 // assignment) applies to the next request.
 //
-// Lifetimes resolve most specific first: the platform section (`knobs.tiktok.accessTtlSec`), then
-// the flat knob (`knobs.accessTtlSec`), then the platform's default below.
+// Lifetimes (and the refresh delay) resolve most specific first: the platform section
+// (`knobs.tiktok.accessTtlSec`), then the flat knob (`knobs.accessTtlSec`), then the platform's
+// default below.
 
 const { PLATFORMS } = require('./apps');
 
@@ -15,9 +16,10 @@ const DEFAULT_KNOBS = Object.freeze({
   codeTtlSec: 600, // authorization code lifetime
   accessTtlSec: null, // null: each platform's default
   refreshTtlSec: null, // null: each platform's default
+  refreshDelayMs: 0, // the refresh endpoint commits its answer, then holds it back this long
   grantScopes: {}, // { <platform>: [scopes the user grants] }
   fail: {}, // { '<platform>.<endpoint>': { status, body?, times? } | { hang: true } | { error200: true } }
-  instagram: {}, // per-platform sections: accessTtlSec, refreshTtlSec, codeTtlSec, longLivedTtlSec, redirectUris
+  instagram: {}, // per-platform sections: accessTtlSec, refreshTtlSec, codeTtlSec, longLivedTtlSec, refreshDelayMs, redirectUris
   google: {},
   tiktok: {},
   linkedin: {},
@@ -48,8 +50,10 @@ const FAILABLE_ENDPOINTS = Object.freeze({
   linkedin: Object.freeze(['authorize', 'token', 'refresh', 'revoke', 'userinfo']),
 });
 
-const SECTION_KEYS = Object.freeze(['accessTtlSec', 'refreshTtlSec', 'codeTtlSec', 'longLivedTtlSec', 'redirectUris']);
-const FLAT_LIFETIMES = Object.freeze(['accessTtlSec', 'refreshTtlSec', 'codeTtlSec']);
+const SECTION_KEYS = Object.freeze(['accessTtlSec', 'refreshTtlSec', 'codeTtlSec', 'longLivedTtlSec', 'refreshDelayMs', 'redirectUris']);
+// Section settings that fall back to a flat knob of the same name.
+const FLAT_FALLBACKS = Object.freeze(['accessTtlSec', 'refreshTtlSec', 'codeTtlSec', 'refreshDelayMs']);
+const MAX_DELAY_MS = 3600 * 1000;
 const ENUMS = Object.freeze({ instagramShape: ['flat', 'data'], tiktokPkce: ['hex', 'base64url'] });
 
 class KnobError extends TypeError {}
@@ -64,6 +68,12 @@ function checkSeconds(name, value) {
   }
 }
 
+function checkDelay(name, value) {
+  if (value !== null && !(typeof value === 'number' && Number.isFinite(value) && value >= 0 && value <= MAX_DELAY_MS)) {
+    throw new KnobError(`${name} must be a number of milliseconds from 0 to ${MAX_DELAY_MS}, or null`);
+  }
+}
+
 function checkSection(platform, section) {
   if (!isPlainObject(section)) throw new KnobError(`${platform} must be an object`);
   for (const [key, value] of Object.entries(section)) {
@@ -72,6 +82,8 @@ function checkSection(platform, section) {
       if (value !== null && !(Array.isArray(value) && value.every((uri) => typeof uri === 'string'))) {
         throw new KnobError(`${platform}.redirectUris must be an array of strings or null`);
       }
+    } else if (key === 'refreshDelayMs') {
+      checkDelay(`${platform}.${key}`, value);
     } else {
       checkSeconds(`${platform}.${key}`, value);
     }
@@ -120,6 +132,7 @@ function checkKnob(name, value) {
   if (PLATFORMS.includes(name)) return checkSection(name, value);
   if (name === 'fail') return checkFailures(value);
   if (name === 'grantScopes') return checkGrantScopes(value);
+  if (name === 'refreshDelayMs') return checkDelay(name, value);
   if (ENUMS[name]) {
     if (!ENUMS[name].includes(value)) throw new KnobError(`${name} must be one of ${ENUMS[name].join(', ')}`);
     return undefined;
@@ -159,13 +172,16 @@ function applyKnobs(knobs, partial) {
   return knobs;
 }
 
-/** platformSetting: a lifetime (or redirect list) for `platform`, most specific source first. */
+/**
+ * platformSetting: a lifetime, the refresh delay or the redirect list for `platform`, most
+ * specific source first.
+ */
 function platformSetting(knobs, platform, name) {
   const section = knobs[platform];
   if (isPlainObject(section) && section[name] !== undefined && section[name] !== null) return section[name];
-  if (FLAT_LIFETIMES.includes(name) && knobs[name] !== undefined && knobs[name] !== null) return knobs[name];
+  if (FLAT_FALLBACKS.includes(name) && knobs[name] !== undefined && knobs[name] !== null) return knobs[name];
   const defaults = PLATFORM_DEFAULTS[platform] || {};
-  if (name === 'codeTtlSec') return DEFAULT_KNOBS.codeTtlSec;
+  if (name === 'codeTtlSec' || name === 'refreshDelayMs') return DEFAULT_KNOBS[name];
   return defaults[name] === undefined ? null : defaults[name];
 }
 

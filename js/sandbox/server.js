@@ -20,7 +20,7 @@ function routesFor(platform, rest) {
   return platform.routes.filter((route) => (route.pattern ? route.pattern.test(rest) : route.path === rest));
 }
 
-function createSandboxServer({ platforms, control, authorization, knobs, clock, requests }) {
+function createSandboxServer({ platforms, control, authorization, knobs, clock, log }) {
   async function dispatch(ctx) {
     const [, prefix] = ctx.path.split('/');
     if (prefix === 'sandbox') {
@@ -57,7 +57,7 @@ function createSandboxServer({ platforms, control, authorization, knobs, clock, 
       plainReply(res, 400, { error: 'invalid_request', error_description: 'Unparseable request target.' });
       return;
     }
-    const ctx = new RequestContext(req, res, { clock, requests, knobs, url });
+    const ctx = new RequestContext(req, res, { clock, log, knobs, url });
     try {
       await dispatch(ctx);
       if (!ctx.answered) ctx.json(500, { error: 'server_error', error_description: 'The sandbox produced no answer.' });

@@ -3,10 +3,16 @@
 //   transactions  pending consent pages (one-time ids)
 //   consents      which scopes a user has granted a client before (Google's "first consent")
 //   codes         authorization codes: single use, short-lived, bound to client/redirect/PKCE
-//   grants        one per successful code exchange; revoking a grant kills all its tokens
+//   grants        one per successful code exchange (or seeded account); revoking a grant kills
+//                 all its tokens
 //   tokens        access / refresh / Instagram short- and long-lived tokens
+// A grant also counts its successful refreshes, and how many of them replaced the refresh
+// credential (rotations).
 // Every check-and-change method here is synchronous, so two requests racing for the same code or
 // refresh token are decided in arrival order: exactly one wins.
+//
+// Lookups are by Map key only: a token by its value, a user's grants through `userGrants`, a
+// grant's tokens through `grant.tokens` (issue order), so nothing walks every token ever issued.
 const { randomBase64url } = require('./random');
 
 const SWEEP_THRESHOLD = 5000;
@@ -23,18 +29,24 @@ class SandboxStore {
     this.codes = new Map();
     this.grants = new Map();
     this.tokens = new Map();
+    this.userGrants = new Map(); // platform + user id -> grants, oldest first
+    this.sweepAt = new Map(); // map -> the size at which it is swept next
     this.grantCounter = 0;
+    this.tokenCounter = 0; // issue order of tokens (the clock can be moved back, so not issuedAt)
   }
 
   expiry(ttlSec) {
     return ttlSec === null || ttlSec === undefined ? null : this.clock.now() + Number(ttlSec) * 1000;
   }
 
-  // Drops expired transactions and codes once the maps grow large (a long-running sandbox).
+  // Drops expired transactions and codes once the maps grow large (a long-running sandbox). The
+  // next sweep waits until the map has doubled, so many live entries do not make every insert
+  // walk the whole map.
   sweep(map) {
-    if (map.size < SWEEP_THRESHOLD) return;
+    if (map.size < (this.sweepAt.get(map) || SWEEP_THRESHOLD)) return;
     const now = this.clock.now();
-    for (const [id, entry] of map) if (entry.expiresAt <= now) map.delete(id);
+    for (const [id, entry] of map) if (entry.expiresAt !== null && entry.expiresAt <= now) map.delete(id);
+    this.sweepAt.set(map, Math.max(SWEEP_THRESHOLD, map.size * 2));
   }
 
   // ---- pending consent pages ------------------------------------------------------------------
@@ -122,8 +134,15 @@ class SandboxStore {
       details,
       createdAt: this.clock.now(),
       revoked: false,
+      revokedBy: null, // 'client' (revoke endpoint, code reuse) or 'user' (app removed on the platform)
+      tokens: [], // every token issued under the grant, oldest first
+      refreshes: 0,
+      rotations: 0,
     };
     this.grants.set(grant.id, grant);
+    const owner = key(platform, userId);
+    if (!this.userGrants.has(owner)) this.userGrants.set(owner, []);
+    this.userGrants.get(owner).push(grant);
     if (code) code.grantId = grant.id;
     return grant;
   }
@@ -132,10 +151,29 @@ class SandboxStore {
     return this.grants.get(id) || null;
   }
 
+  /** grantsOf: the user's grants, oldest first (revoked ones included). */
+  grantsOf(platform, userId) {
+    return this.userGrants.get(key(platform, userId)) || [];
+  }
+
+  /** usersOf: the ids of `platform`'s users that consented to an app or hold a grant. */
+  usersOf(platform) {
+    const prefix = key(platform, '');
+    const ids = new Set();
+    for (const owner of this.userGrants.keys()) if (owner.startsWith(prefix)) ids.add(owner.slice(prefix.length));
+    for (const consent of this.consents.keys()) {
+      if (consent.startsWith(prefix)) ids.add(consent.slice(consent.lastIndexOf('\n') + 1));
+    }
+    return [...ids];
+  }
+
   /** revokeGrant: the grant and every token issued under it stop working. */
-  revokeGrant(id) {
+  revokeGrant(id, by = 'client') {
     const grant = this.grants.get(id);
-    if (grant) grant.revoked = true;
+    if (grant && !grant.revoked) {
+      grant.revoked = true;
+      grant.revokedBy = by;
+    }
     return grant || null;
   }
 
@@ -149,8 +187,10 @@ class SandboxStore {
       issuedAt: this.clock.now(),
       expiresAt: expiresAt !== undefined ? expiresAt : this.expiry(ttlSec),
       revoked: false,
+      seq: (this.tokenCounter += 1),
     };
     this.tokens.set(key(grant.platform, value), record);
+    grant.tokens.push(record);
     return record;
   }
 
@@ -181,16 +221,31 @@ class SandboxStore {
     if (record) record.revoked = true;
   }
 
-  /** newestLiveToken: the most recently issued valid token of `kinds` for the user, or null. */
+  /**
+   * newestLiveToken: the most recently issued valid token of `kinds` for the user, or null. Each
+   * grant is read from its newest token backwards, and the walk stops at the first hit, so a
+   * grant refreshed many times costs no more than a fresh one.
+   */
   newestLiveToken(platform, userId, kinds) {
     let newest = null;
-    for (const record of this.tokens.values()) {
-      if (record.platform !== platform || !kinds.includes(record.kind)) continue;
-      const grant = this.grants.get(record.grantId);
-      if (!grant || grant.userId !== userId || this.tokenState(record) !== 'valid') continue;
-      if (!newest || record.issuedAt >= newest.issuedAt) newest = record;
+    for (const grant of this.grantsOf(platform, userId)) {
+      if (grant.revoked) continue;
+      for (let i = grant.tokens.length - 1; i >= 0; i -= 1) {
+        const record = grant.tokens[i];
+        if (newest && record.seq < newest.seq) break;
+        if (kinds.includes(record.kind) && this.tokenState(record) === 'valid') {
+          newest = record;
+          break;
+        }
+      }
     }
     return newest;
+  }
+
+  /** noteRefresh: a refresh of `grant` succeeded; `rotated` when it replaced the refresh credential. */
+  noteRefresh(grant, rotated) {
+    grant.refreshes += 1;
+    if (rotated) grant.rotations += 1;
   }
 }
 

@@ -1,6 +1,7 @@
 'use strict';
-// users.js: the one sandbox user of each platform. Ids are stable across runs so tests and
-// examples can hard-code them. `id` is the identifier grants are filed under.
+// users.js: the one fixed sandbox user of each platform. Ids are stable across runs so tests and
+// examples can hard-code them. `id` is the identifier grants are filed under. Seeded accounts get
+// made-up users of the same shape (seeded_users.js); directory.js keeps track of all of them.
 
 const SANDBOX_USERS = Object.freeze({
   instagram: Object.freeze({
@@ -41,14 +42,7 @@ const SANDBOX_USERS = Object.freeze({
   }),
 });
 
-// The fields that identify a user (as opposed to describing one).
+// The fields that identify a user (as opposed to describing one); directory.js finds a user by any.
 const ID_FIELDS = Object.freeze(['id', 'userId', 'appScopedId', 'username', 'sub', 'channelId', 'openId', 'unionId']);
 
-/** resolveUserId: the grant id of `platform`'s user given any of its identifiers, or null. */
-function resolveUserId(platform, anyId) {
-  const user = SANDBOX_USERS[platform];
-  if (!user || typeof anyId !== 'string') return null;
-  return ID_FIELDS.some((field) => user[field] === anyId) ? user.id : null;
-}
-
-module.exports = { SANDBOX_USERS, resolveUserId };
+module.exports = { SANDBOX_USERS, ID_FIELDS };

@@ -26,10 +26,18 @@ const TESTING_REFRESH_LIFETIME_SEC = 7 * 24 * 60 * 60;
 const SCOPE_SHAPE = /^(openid|email|profile|https:\/\/www\.googleapis\.com\/auth\/[A-Za-z0-9._\-/]+)$/;
 const PROMPTS = Object.freeze(['none', 'consent', 'select_account']);
 const EXPIRED_OR_REVOKED = 'Token has been expired or revoked.';
+const DEFAULT_SCOPES = Object.freeze(['https://www.googleapis.com/auth/youtube.upload', 'https://www.googleapis.com/auth/youtube.readonly']);
 
-function createGoogle({ store, knobs, clock, authorization }) {
+/** scopeProblem: why `scopes` cannot be granted, or null. */
+function scopeProblem(scopes) {
+  if (scopes.length === 0) return 'Missing required parameter: scope';
+  const badScope = scopes.find((scope) => !SCOPE_SHAPE.test(scope));
+  return badScope ? `Some requested scopes were invalid: ${badScope}` : null;
+}
+
+function createGoogle({ store, knobs, clock, authorization, directory }) {
   const app = SANDBOX_APPS.google;
-  const user = SANDBOX_USERS.google;
+  const user = SANDBOX_USERS.google; // the one who signs in on the consent page
 
   // ---- error shapes ---------------------------------------------------------------------------
 
@@ -75,9 +83,8 @@ function createGoogle({ store, knobs, clock, authorization }) {
     if (query.get('response_type') !== 'code') return refuse('unsupported_response_type', 'response_type must be code.');
 
     const scopes = splitScopes(query.get('scope'), /\s+/);
-    if (scopes.length === 0) return refuse('invalid_request', 'Missing required parameter: scope');
-    const badScope = scopes.find((scope) => !SCOPE_SHAPE.test(scope));
-    if (badScope) return refuse('invalid_scope', `Some requested scopes were invalid: ${badScope}`);
+    const problem = scopeProblem(scopes);
+    if (problem) return refuse(scopes.length === 0 ? 'invalid_request' : 'invalid_scope', problem);
 
     const challenge = query.get('code_challenge');
     const method = query.get('code_challenge_method');
@@ -149,6 +156,13 @@ function createGoogle({ store, knobs, clock, authorization }) {
     return { access_token: token.value, expires_in: ttlSec };
   }
 
+  /** issueRefresh: a refresh token for `grant`; in testing mode it dies within 7 days. */
+  function issueRefresh(grant) {
+    let ttlSec = platformSetting(knobs, NAME, 'refreshTtlSec');
+    if (knobs.googleTestingMode) ttlSec = ttlSec === null ? TESTING_REFRESH_LIFETIME_SEC : Math.min(ttlSec, TESTING_REFRESH_LIFETIME_SEC);
+    return { value: store.addToken({ value: randomToken('1//0', 72), kind: 'refresh', grant, ttlSec }).value, ttlSec };
+  }
+
   function exchangeCode(ctx, form, clientId) {
     const redeemed = store.redeemCode(NAME, form.get('code'), (code) => {
       if (code.clientId !== clientId) return 'client';
@@ -173,11 +187,7 @@ function createGoogle({ store, knobs, clock, authorization }) {
     const grant = store.openGrant({ platform: NAME, clientId, userId: code.userId, scopes: code.scopes, code });
     const answer = issueAccess(grant);
     const { accessType, promptConsent, firstConsent } = code.details;
-    if (accessType === 'offline' && (promptConsent || firstConsent)) {
-      let ttlSec = platformSetting(knobs, NAME, 'refreshTtlSec');
-      if (knobs.googleTestingMode) ttlSec = ttlSec === null ? TESTING_REFRESH_LIFETIME_SEC : Math.min(ttlSec, TESTING_REFRESH_LIFETIME_SEC);
-      answer.refresh_token = store.addToken({ value: randomToken('1//0', 72), kind: 'refresh', grant, ttlSec }).value;
-    }
+    if (accessType === 'offline' && (promptConsent || firstConsent)) answer.refresh_token = issueRefresh(grant).value;
     answer.scope = grant.scopes.join(' ');
     answer.token_type = 'Bearer';
     return ctx.json(200, answer);
@@ -196,6 +206,7 @@ function createGoogle({ store, knobs, clock, authorization }) {
     const answer = issueAccess(grant);
     answer.scope = grant.scopes.join(' ');
     answer.token_type = 'Bearer';
+    store.noteRefresh(grant, false); // Google keeps the refresh token
     return ctx.json(200, answer);
   }
 
@@ -236,7 +247,8 @@ function createGoogle({ store, knobs, clock, authorization }) {
 
   function channels(ctx) {
     if (ctx.begin('channels')) return undefined;
-    if (!liveAccess(ctx)) return ctx.json(401, unauthenticated());
+    const record = liveAccess(ctx);
+    if (!record) return ctx.json(401, unauthenticated());
     const parts = splitScopes(ctx.query.get('part'), /,/);
     if (parts.length === 0) return ctx.json(400, apiError(400, 'Required parameter: part', 'INVALID_ARGUMENT', 'required'));
     const unknownPart = parts.find((part) => !['id', 'snippet'].includes(part));
@@ -246,10 +258,11 @@ function createGoogle({ store, knobs, clock, authorization }) {
     if (ctx.query.get('mine') !== 'true') {
       return ctx.json(400, apiError(400, 'No filter selected. The sandbox supports mine=true only.', 'INVALID_ARGUMENT', 'missingRequiredParameter'));
     }
+    const owner = directory.get(NAME, store.grant(record.grantId).userId);
     const items = [];
     if (!knobs.googleNoChannel) {
-      const item = { kind: 'youtube#channel', etag: 'sandbox-channel-etag', id: user.channelId };
-      if (parts.includes('snippet')) item.snippet = { title: user.channelTitle, description: '', customUrl: '@sandboxchannel' };
+      const item = { kind: 'youtube#channel', etag: 'sandbox-channel-etag', id: owner.channelId };
+      if (parts.includes('snippet')) item.snippet = { title: owner.channelTitle, description: '', customUrl: owner.customUrl || '@sandboxchannel' };
       items.push(item);
     }
     return ctx.json(200, {
@@ -264,14 +277,34 @@ function createGoogle({ store, knobs, clock, authorization }) {
     if (ctx.begin('userinfo')) return undefined;
     const record = liveAccess(ctx);
     if (!record) return ctx.json(401, oauthError('invalid_request', 'Invalid Credentials'));
-    const scopes = store.grant(record.grantId).scopes;
-    const answer = { sub: user.sub };
-    if (scopes.some((s) => s === 'profile' || s.endsWith('/userinfo.profile'))) answer.name = user.name;
+    const grant = store.grant(record.grantId);
+    const owner = directory.get(NAME, grant.userId);
+    const scopes = grant.scopes;
+    const answer = { sub: owner.sub };
+    if (scopes.some((s) => s === 'profile' || s.endsWith('/userinfo.profile'))) answer.name = owner.name;
     if (scopes.some((s) => s === 'email' || s.endsWith('/userinfo.email'))) {
-      answer.email = user.email;
+      answer.email = owner.email;
       answer.email_verified = true;
     }
     return ctx.json(200, answer);
+  }
+
+  // ---- seeding ----------------------------------------------------------------------------------
+
+  /**
+   * seedTokens: what an offline authorization leaves: access and refresh token (see seed.js).
+   * The account is the channel keryx files the token under ("default" without a channel).
+   */
+  function seedTokens(grant, owner) {
+    const access = issueAccess(grant);
+    const refresh = issueRefresh(grant);
+    return {
+      accountId: knobs.googleNoChannel ? 'default' : owner.channelId,
+      accessToken: access.access_token,
+      refreshToken: refresh.value,
+      expiresIn: access.expires_in,
+      refreshExpiresIn: refresh.ttlSec,
+    };
   }
 
   // ---- platform hooks ---------------------------------------------------------------------------
@@ -308,6 +341,9 @@ function createGoogle({ store, knobs, clock, authorization }) {
       params: { error: 'access_denied', error_description: 'The user denied access to the app.', state: request.state },
     }),
     forcedError,
+    defaultScopes: DEFAULT_SCOPES,
+    scopeProblem,
+    seedTokens,
   };
   return platform;
 }

@@ -9,6 +9,7 @@
 // wrapped in data[] (knob instagramShape); user_id is a raw integer literal beyond 2^53; the
 // access_token endpoint answers errors as {error_type, code, error_message} while the Graph
 // endpoints use {error:{message,type,code,fbtrace_id}}. No PKCE: a code_challenge is ignored.
+// A grant the user removed in Instagram's settings reads as code 190, subcode 458.
 const { SANDBOX_APPS, findApp } = require('../apps');
 const { SANDBOX_USERS } = require('../users');
 const { isRegisteredRedirect } = require('../redirects');
@@ -28,6 +29,7 @@ const KNOWN_SCOPES = Object.freeze([
   'instagram_business_manage_messages',
   'instagram_business_manage_insights',
 ]);
+const DEFAULT_SCOPES = Object.freeze(['instagram_business_basic', 'instagram_business_content_publish']);
 const REFRESH_FLOOR_SEC = 24 * 60 * 60;
 
 const CODE_PROBLEMS = Object.freeze({
@@ -48,9 +50,17 @@ function jsonWithIntegerLiteral(value, field, digits) {
   return JSON.stringify({ ...value, [field]: marker }).replace(JSON.stringify(marker), digits);
 }
 
-function createInstagram({ store, knobs, clock, authorization }) {
+/** scopeProblem: why `scopes` cannot be granted, or null. */
+function scopeProblem(scopes) {
+  const unknown = scopes.filter((scope) => !KNOWN_SCOPES.includes(scope));
+  if (unknown.length > 0) return `Invalid scope: ${unknown.join(', ')}`;
+  if (!scopes.includes(REQUIRED_SCOPE)) return `The ${REQUIRED_SCOPE} scope is required.`;
+  return null;
+}
+
+function createInstagram({ store, knobs, clock, authorization, directory }) {
   const app = SANDBOX_APPS.instagram;
-  const user = SANDBOX_USERS.instagram;
+  const user = SANDBOX_USERS.instagram; // the one who signs in on the consent page
 
   // ---- error shapes ---------------------------------------------------------------------------
 
@@ -73,7 +83,13 @@ function createInstagram({ store, knobs, clock, authorization }) {
   function graphTokenProblem(record) {
     const state = store.tokenState(record);
     if (state === 'expired') return graphError('Error validating access token: Session has expired.', 190, 463);
-    if (state === 'revoked') return graphError('Error validating access token: The session has been invalidated.', 190, 460);
+    if (state === 'revoked') {
+      const grant = store.grant(record.grantId);
+      if (grant && grant.revokedBy === 'user') {
+        return graphError(`Error validating access token: The user has not authorized application ${app.clientId}.`, 190, 458);
+      }
+      return graphError('Error validating access token: The session has been invalidated.', 190, 460);
+    }
     return graphError('Invalid OAuth access token - Cannot parse access token', 190);
   }
 
@@ -98,13 +114,8 @@ function createInstagram({ store, knobs, clock, authorization }) {
       return authorization.redirectError(ctx, request, 'unsupported_response_type', 'response_type must be code.');
     }
     const scopes = splitScopes(query.get('scope'), /[\s,]+/);
-    const unknown = scopes.filter((scope) => !KNOWN_SCOPES.includes(scope));
-    if (unknown.length > 0) {
-      return authorization.redirectError(ctx, request, 'invalid_scope', `Invalid scope: ${unknown.join(', ')}`);
-    }
-    if (!scopes.includes(REQUIRED_SCOPE)) {
-      return authorization.redirectError(ctx, request, 'invalid_scope', `The ${REQUIRED_SCOPE} scope is required.`);
-    }
+    const problem = scopeProblem(scopes);
+    if (problem) return authorization.redirectError(ctx, request, 'invalid_scope', problem);
     request.scopes = scopes;
     return authorization.proceed(ctx, platform, request);
   }
@@ -129,7 +140,8 @@ function createInstagram({ store, knobs, clock, authorization }) {
     });
     if (redeemed.problem) return fail(CODE_PROBLEMS[redeemed.problem] || 'Invalid authorization code.');
     const { code } = redeemed;
-    const grant = store.openGrant({ platform: NAME, clientId, userId: user.id, scopes: code.scopes, code });
+    const grant = store.openGrant({ platform: NAME, clientId, userId: code.userId, scopes: code.scopes, code });
+    const owner = directory.get(NAME, grant.userId);
     const token = store.addToken({
       value: randomToken('IGAA', 48),
       kind: 'short',
@@ -138,12 +150,12 @@ function createInstagram({ store, knobs, clock, authorization }) {
     });
     if (knobs.instagramShape === 'data') {
       return ctx.json(200, {
-        data: [{ access_token: token.value, user_id: user.userId, permissions: grant.scopes.join(',') }],
+        data: [{ access_token: token.value, user_id: owner.userId, permissions: grant.scopes.join(',') }],
       });
     }
     return ctx.rawJson(
       200,
-      jsonWithIntegerLiteral({ access_token: token.value, user_id: null, permissions: grant.scopes }, 'user_id', user.userId),
+      jsonWithIntegerLiteral({ access_token: token.value, user_id: null, permissions: grant.scopes }, 'user_id', owner.userId),
     );
   }
 
@@ -192,6 +204,7 @@ function createInstagram({ store, knobs, clock, authorization }) {
     }
     const answer = issueLongLived(grant);
     if (knobs.instagramRefreshInvalidatesOld) store.revokeToken(record);
+    store.noteRefresh(grant, true); // the new long-lived token is now the one that renews
     return ctx.json(200, answer);
   }
 
@@ -203,13 +216,14 @@ function createInstagram({ store, knobs, clock, authorization }) {
     if (store.tokenState(record) !== 'valid' || !['short', 'long'].includes(record.kind)) {
       return ctx.json(400, graphTokenProblem(record));
     }
+    const owner = directory.get(NAME, store.grant(record.grantId).userId);
     const available = {
-      id: user.appScopedId,
-      user_id: user.userId,
-      username: user.username,
-      name: user.name,
-      account_type: user.accountType,
-      profile_picture_url: user.profilePictureUrl,
+      id: owner.appScopedId,
+      user_id: owner.userId,
+      username: owner.username,
+      name: owner.name,
+      account_type: owner.accountType,
+      profile_picture_url: owner.profilePictureUrl,
     };
     const fields = splitScopes(ctx.query.get('fields') || 'id', /,/);
     const unknown = fields.find((field) => !Object.prototype.hasOwnProperty.call(available, field));
@@ -218,6 +232,14 @@ function createInstagram({ store, knobs, clock, authorization }) {
     for (const field of fields) answer[field] = available[field];
     answer.id = available.id; // Graph always answers with the node id
     return ctx.json(200, answer);
+  }
+
+  // ---- seeding ----------------------------------------------------------------------------------
+
+  /** seedTokens: what a finished authorization leaves: a long-lived token (see seed.js). */
+  function seedTokens(grant, owner) {
+    const answer = issueLongLived(grant);
+    return { accountId: owner.userId, accessToken: answer.access_token, refreshToken: null, expiresIn: answer.expires_in, refreshExpiresIn: null };
   }
 
   // ---- platform hooks ---------------------------------------------------------------------------
@@ -258,6 +280,9 @@ function createInstagram({ store, knobs, clock, authorization }) {
       },
     }),
     forcedError,
+    defaultScopes: DEFAULT_SCOPES,
+    scopeProblem,
+    seedTokens,
   };
   return platform;
 }

@@ -28,12 +28,20 @@ const KNOWN_SCOPES = Object.freeze([
   'r_organization_social',
   'rw_organization_admin',
 ]);
+const DEFAULT_SCOPES = Object.freeze(['openid', 'profile', 'w_member_social']);
 const CODE_MISMATCH =
   'Unable to retrieve access token: appid/redirect uri/code verifier does not match authorization code. Or authorization code expired. Or external member binding exists';
 
-function createLinkedIn({ store, knobs, clock, authorization }) {
+/** scopeProblem: why `scopes` cannot be granted, or null. */
+function scopeProblem(scopes) {
+  if (scopes.length === 0) return 'scope is required.';
+  const unknown = scopes.filter((scope) => !KNOWN_SCOPES.includes(scope));
+  return unknown.length > 0 ? `Scope "${unknown[0]}" is not authorized for your application` : null;
+}
+
+function createLinkedIn({ store, knobs, clock, authorization, directory }) {
   const app = SANDBOX_APPS.linkedin;
-  const user = SANDBOX_USERS.linkedin;
+  const user = SANDBOX_USERS.linkedin; // the one who signs in on the consent page
 
   // ---- error shapes ---------------------------------------------------------------------------
 
@@ -68,9 +76,8 @@ function createLinkedIn({ store, knobs, clock, authorization }) {
     const refuse = (error, description) => authorization.redirectError(ctx, request, error, description);
     if (query.get('response_type') !== 'code') return refuse('unsupported_response_type', 'response_type must be code.');
     const scopes = splitScopes(query.get('scope'), /[\s,]+/);
-    if (scopes.length === 0) return refuse('invalid_scope', 'scope is required.');
-    const unknown = scopes.filter((scope) => !KNOWN_SCOPES.includes(scope));
-    if (unknown.length > 0) return refuse('unauthorized_scope_error', `Scope "${unknown[0]}" is not authorized for your application`);
+    const problem = scopeProblem(scopes);
+    if (problem) return refuse(scopes.length === 0 ? 'invalid_scope' : 'unauthorized_scope_error', problem);
     request.scopes = scopes;
     return authorization.proceed(ctx, platform, request);
   }
@@ -106,6 +113,12 @@ function createLinkedIn({ store, knobs, clock, authorization }) {
     return { access_token: token.value, expires_in: ttlSec };
   }
 
+  /** issueRefresh: a programmatic refresh token (apps approved for them: the linkedinRefresh knob). */
+  function issueRefresh(grant) {
+    const ttlSec = platformSetting(knobs, NAME, 'refreshTtlSec');
+    return { value: store.addToken({ value: randomToken('AQX', 96), kind: 'refresh', grant, ttlSec }).value, ttlSec };
+  }
+
   function secondsUntil(at) {
     return Math.max(0, Math.floor((at - clock.now()) / 1000));
   }
@@ -121,10 +134,9 @@ function createLinkedIn({ store, knobs, clock, authorization }) {
     const grant = store.openGrant({ platform: NAME, clientId, userId: code.userId, scopes: code.scopes, code });
     const answer = issueAccess(grant);
     if (knobs.linkedinRefresh) {
-      const ttlSec = platformSetting(knobs, NAME, 'refreshTtlSec');
-      const refresh = store.addToken({ value: randomToken('AQX', 96), kind: 'refresh', grant, ttlSec });
+      const refresh = issueRefresh(grant);
       answer.refresh_token = refresh.value;
-      answer.refresh_token_expires_in = ttlSec;
+      answer.refresh_token_expires_in = refresh.ttlSec;
     }
     answer.scope = grant.scopes.join(',');
     answer.token_type = 'Bearer';
@@ -136,13 +148,16 @@ function createLinkedIn({ store, knobs, clock, authorization }) {
     const record = store.findToken(NAME, form.get('refresh_token'));
     const usable =
       record && record.kind === 'refresh' && store.tokenState(record) === 'valid' && store.grant(record.grantId).clientId === clientId;
-    if (!usable) return ctx.json(400, oauthError('invalid_request', 'The provided refresh token is invalid, expired or revoked.'));
+    // A dead refresh token (expired, revoked, or the member removed the app) is invalid_grant,
+    // as RFC 6749 §5.2 asks and as integrators report from LinkedIn.
+    if (!usable) return ctx.json(400, oauthError('invalid_grant', 'The provided refresh token is invalid, expired or revoked.'));
     const grant = store.grant(record.grantId);
     const answer = issueAccess(grant);
     answer.refresh_token = record.value;
     answer.refresh_token_expires_in = record.expiresAt === null ? null : secondsUntil(record.expiresAt);
     answer.scope = grant.scopes.join(',');
     answer.token_type = 'Bearer';
+    store.noteRefresh(grant, false); // the refresh token keeps its string
     return ctx.json(200, answer);
   }
 
@@ -179,22 +194,42 @@ function createLinkedIn({ store, knobs, clock, authorization }) {
     if (state !== 'valid') return ctx.json(401, invalidToken());
     const propagationMs = (Number(knobs.linkedinPropagationSec) || 0) * 1000;
     if (clock.now() - record.issuedAt < propagationMs) return ctx.json(401, revokedToken());
-    const scopes = store.grant(record.grantId).scopes;
+    const grant = store.grant(record.grantId);
+    const owner = directory.get(NAME, grant.userId);
+    const scopes = grant.scopes;
     if (!scopes.includes('openid')) {
       return ctx.json(403, { status: 403, serviceErrorCode: 100, code: 'ACCESS_DENIED', message: 'Not enough permissions to access: userinfo.GET.NO_VERSION' });
     }
-    const answer = { sub: user.sub };
+    const answer = { sub: owner.sub };
     if (scopes.includes('profile')) {
       Object.assign(answer, {
-        name: user.name,
-        given_name: user.givenName,
-        family_name: user.familyName,
-        picture: user.picture,
+        name: owner.name,
+        given_name: owner.givenName,
+        family_name: owner.familyName,
+        picture: owner.picture,
         locale: { country: 'US', language: 'en' },
       });
     }
-    if (scopes.includes('email')) Object.assign(answer, { email: user.email, email_verified: true });
+    if (scopes.includes('email')) Object.assign(answer, { email: owner.email, email_verified: true });
     return ctx.json(200, answer);
+  }
+
+  // ---- seeding ----------------------------------------------------------------------------------
+
+  /**
+   * seedTokens: what an authorization leaves: an access token, and a refresh token only when the
+   * linkedinRefresh knob is on (see seed.js). keryx files LinkedIn accounts under the sub.
+   */
+  function seedTokens(grant, owner) {
+    const access = issueAccess(grant);
+    const refresh = knobs.linkedinRefresh ? issueRefresh(grant) : null;
+    return {
+      accountId: owner.sub,
+      accessToken: access.access_token,
+      refreshToken: refresh ? refresh.value : null,
+      expiresIn: access.expires_in,
+      refreshExpiresIn: refresh ? refresh.ttlSec : null,
+    };
   }
 
   // ---- platform hooks ---------------------------------------------------------------------------
@@ -226,6 +261,9 @@ function createLinkedIn({ store, knobs, clock, authorization }) {
       params: { error: 'user_cancelled_authorize', error_description: 'The user cancelled the authorization', state: request.state },
     }),
     forcedError,
+    defaultScopes: DEFAULT_SCOPES,
+    scopeProblem,
+    seedTokens,
   };
   return platform;
 }

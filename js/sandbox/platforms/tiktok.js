@@ -22,6 +22,7 @@ const { splitScopes } = require('../scopes');
 const NAME = 'tiktok';
 const TITLE = 'TikTok';
 const KNOWN_SCOPES = Object.freeze(['user.info.basic', 'user.info.profile', 'user.info.stats', 'video.publish', 'video.upload', 'video.list']);
+const DEFAULT_SCOPES = Object.freeze(['user.info.basic', 'video.publish', 'video.upload']);
 const PKCE_INVALID = 'Code verifier or code challenge is invalid.';
 
 // The user fields the sandbox knows, with the scope each needs.
@@ -46,26 +47,37 @@ function logId() {
   return `2026${randomHex(14).toUpperCase()}`;
 }
 
-function createTikTok({ store, knobs, authorization }) {
-  const app = SANDBOX_APPS.tiktok;
-  const user = SANDBOX_USERS.tiktok;
+/** scopeProblem: why `scopes` cannot be granted, or null. */
+function scopeProblem(scopes) {
+  if (scopes.length === 0) return 'scope is required.';
+  const unknown = scopes.filter((scope) => !KNOWN_SCOPES.includes(scope));
+  return unknown.length > 0 ? `Unknown scope: ${unknown.join(',')}` : null;
+}
 
-  const profile = {
-    open_id: user.openId,
-    union_id: user.unionId,
-    avatar_url: user.avatarUrl,
-    avatar_url_100: user.avatarUrl,
-    avatar_large_url: user.avatarUrl,
-    display_name: user.displayName,
-    username: 'sandbox_creator',
+/** profileOf: the user/info fields of a sandbox user. */
+function profileOf(owner) {
+  const handle = owner.seeded ? owner.openId : 'sandbox_creator';
+  return {
+    open_id: owner.openId,
+    union_id: owner.unionId,
+    avatar_url: owner.avatarUrl,
+    avatar_url_100: owner.avatarUrl,
+    avatar_large_url: owner.avatarUrl,
+    display_name: owner.displayName,
+    username: handle,
     bio_description: '',
-    profile_deep_link: 'https://sandbox.invalid/tiktok/@sandbox_creator',
+    profile_deep_link: `https://sandbox.invalid/tiktok/@${handle}`,
     is_verified: false,
     follower_count: 0,
     following_count: 0,
     likes_count: 0,
     video_count: 0,
   };
+}
+
+function createTikTok({ store, knobs, authorization, directory }) {
+  const app = SANDBOX_APPS.tiktok;
+  const user = SANDBOX_USERS.tiktok; // the one who signs in on the consent page
 
   // ---- error shapes ---------------------------------------------------------------------------
 
@@ -109,9 +121,8 @@ function createTikTok({ store, knobs, authorization }) {
     const refuse = (error, description) => authorization.redirectError(ctx, request, error, description);
     if (query.get('response_type') !== 'code') return refuse('unsupported_response_type', 'response_type must be code.');
     const scopes = splitScopes(query.get('scope'), /,/);
-    if (scopes.length === 0) return refuse('invalid_scope', 'scope is required.');
-    const unknown = scopes.filter((scope) => !KNOWN_SCOPES.includes(scope));
-    if (unknown.length > 0) return refuse('invalid_scope', `Unknown scope: ${unknown.join(',')}`);
+    const problem = scopeProblem(scopes);
+    if (problem) return refuse('invalid_scope', problem);
     const challenge = query.get('code_challenge');
     if (!challenge) return refuse('invalid_request', 'code_challenge is required.');
     if (query.get('code_challenge_method') !== 'S256') return refuse('invalid_request', 'code_challenge_method must be S256.');
@@ -129,7 +140,7 @@ function createTikTok({ store, knobs, authorization }) {
     const access = store.addToken({ value: randomToken('act.', 48), kind: 'access', grant, ttlSec: accessTtlSec });
     const refresh = store.addToken({ value: randomToken('rft.', 48), kind: 'refresh', grant, ttlSec: refreshTtlSec });
     return {
-      open_id: user.openId,
+      open_id: directory.get(NAME, grant.userId).openId,
       scope: grant.scopes.join(','),
       access_token: access.value,
       expires_in: accessTtlSec,
@@ -170,7 +181,10 @@ function createTikTok({ store, knobs, authorization }) {
       record && record.kind === 'refresh' && store.tokenState(record) === 'valid' && store.grant(record.grantId).clientId === clientKey;
     if (!usable) return failOAuth(ctx, 'invalid_grant', 'Refresh token is invalid or expired.');
     store.revokeToken(record);
-    return ctx.json(200, issuePair(store.grant(record.grantId)));
+    const grant = store.grant(record.grantId);
+    const answer = issuePair(grant);
+    store.noteRefresh(grant, true);
+    return ctx.json(200, answer);
   }
 
   /** authenticateClient: the client key if client_key/client_secret check out, else answers. */
@@ -219,14 +233,30 @@ function createTikTok({ store, knobs, authorization }) {
     if (fields.length === 0) return ctx.json(400, apiError('invalid_params', 'fields is required.'));
     const unknown = fields.find((field) => !USER_FIELDS[field]);
     if (unknown) return ctx.json(400, apiError('invalid_params', `Unknown field: ${unknown}`));
-    const scopes = store.grant(record.grantId).scopes;
+    const grant = store.grant(record.grantId);
+    const scopes = grant.scopes;
     const missing = fields.find((field) => !scopes.includes(USER_FIELDS[field]));
     if (missing) {
       return ctx.json(401, apiError('scope_not_authorized', `The user did not authorize the scope required for field ${missing}.`));
     }
+    const profile = profileOf(directory.get(NAME, grant.userId));
     const answer = {};
     for (const field of fields) answer[field] = profile[field];
     return ctx.json(200, { data: { user: answer }, error: { code: 'ok', message: '', log_id: logId() } });
+  }
+
+  // ---- seeding ----------------------------------------------------------------------------------
+
+  /** seedTokens: what an authorization leaves: access and rotating refresh token (see seed.js). */
+  function seedTokens(grant) {
+    const pair = issuePair(grant);
+    return {
+      accountId: pair.open_id,
+      accessToken: pair.access_token,
+      refreshToken: pair.refresh_token,
+      expiresIn: pair.expires_in,
+      refreshExpiresIn: pair.refresh_expires_in,
+    };
   }
 
   // ---- platform hooks ---------------------------------------------------------------------------
@@ -261,6 +291,9 @@ function createTikTok({ store, knobs, authorization }) {
       params: { error: 'access_denied', error_description: 'The user denied the authorization request.', state: request.state },
     }),
     forcedError,
+    defaultScopes: DEFAULT_SCOPES,
+    scopeProblem,
+    seedTokens,
   };
   return platform;
 }
