@@ -27,8 +27,8 @@ function freshHome() {
 }
 
 /** seedAccount: one sandbox account for keryx platform `platform`, stored in the vault. */
-async function seedAccount(keryx, sb, platform, { count = 1 } = {}) {
-  const { accounts } = await sb.seed(PLATFORM_OF[platform] || platform, { count });
+async function seedAccount(keryx, sb, platform, { count = 1, userIds } = {}) {
+  const { accounts } = await sb.seed(PLATFORM_OF[platform] || platform, { count, ...(userIds ? { userIds } : {}) });
   const nowSec = Math.floor(sb.clock.now() / 1000);
   const records = accounts.map((a) => ({
     platform,
