@@ -78,7 +78,7 @@ async function main(sb) {
   const body = await res.json();
   console.log(`GET /me with the token from the ${t.source}: HTTP ${res.status}, user_id ${body.user_id}, username ${body.username}`);
 
-  // One refresh (the lifecycle commands come in a later release). Instagram refuses to refresh a
+  // One forced refresh (keryx.refresh; upkeep is `keryx auth refresh`). Instagram refuses to refresh a
   // token younger than 24 hours; the sandbox's clock is moved a day ahead to show both answers.
   try {
     await keryx.refresh('instagram');

@@ -56,8 +56,9 @@ async function main(sb) {
   const body = await res.json();
   console.log(`GET /v2/user/info/ with the token from the ${t.source}: HTTP ${res.status}, open_id ${body.data.user.open_id}, error.code "${body.error.code}"`);
 
-  // One refresh (the lifecycle commands come in a later release): TikTok hands out a new refresh
-  // token each time and the old one stops working; keryx stores the new pair before returning.
+  // One forced refresh (keryx.refresh; posting code calls keryx.getAccessToken instead): TikTok
+  // hands out a new refresh token each time and the old one stops working; keryx stores the new
+  // pair before returning.
   const refreshed = await keryx.refresh('tiktok');
   console.log(`Refreshed: new access token until ${new Date(refreshed.expiresAt * 1000).toISOString()}, refresh token rotated: ${refreshed.rotated}`);
 }

@@ -55,8 +55,8 @@ async function main(sb) {
   const body = await res.json();
   console.log(`GET /youtube/v3/channels with the token from the ${t.source}: HTTP ${res.status}, channel ${body.items[0].id}`);
 
-  // One refresh (the lifecycle commands come in a later release): Google mints a new access token
-  // and keeps the same refresh token, which keryx keeps in the vault.
+  // One forced refresh (keryx.refresh; posting code calls keryx.getAccessToken instead): Google
+  // mints a new access token and keeps the same refresh token, which keryx keeps in the vault.
   const refreshed = await keryx.refresh('youtube');
   console.log(`Refreshed: new access token until ${new Date(refreshed.expiresAt * 1000).toISOString()}, refresh token rotated: ${refreshed.rotated}`);
 }

@@ -14,10 +14,13 @@ const lifecycle = require('./lifecycle');
  */
 async function refreshStored(platform, options = {}) {
   let r;
+  let row;
   try {
-    r = await lifecycle.run(platform, { ...options, purpose: 'force' });
+    row = await lifecycle.listed(platform, options.account ? String(options.account) : '', options.storeOptions || {});
+    r = await lifecycle.run(platform, { ...options, listed: row, purpose: 'force' });
   } catch (err) {
-    const base = { platform, account: options.account, code: err.code, message: err.message, command: `keryx auth ${platform}` };
+    const account = row ? row.account : options.account;
+    const base = { platform, account, code: err.code, message: err.message, command: `keryx auth ${platform}` };
     if (err.code === codes.TOKEN_REVOKED) emit('token.revoked', base);
     else if (err.code === codes.ROTATION_LOST) emit('rotation_lost', base);
     else if (err.code !== codes.REFRESH_TOO_EARLY) emit('token.refresh_failed', base);

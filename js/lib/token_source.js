@@ -110,10 +110,12 @@ class TokenSource extends EventEmitter {
     }
     const o = this.options;
     let r;
+    let row;
     try {
-      r = await lifecycle.run(this.platform, { ...o, purpose: 'use' });
+      row = await lifecycle.listed(this.platform, o.account, o.storeOptions || {});
+      r = await lifecycle.run(this.platform, { ...o, listed: row, purpose: 'use' });
     } catch (err) {
-      this.report(err);
+      this.report(err, row ? row.account : o.account);
       throw err;
     }
     const { record, decision } = r;
@@ -145,8 +147,8 @@ class TokenSource extends EventEmitter {
     return this.shape(record);
   }
 
-  report(err) {
-    const base = { platform: this.platform, account: this.options.account, code: err.code, message: err.message };
+  report(err, account) {
+    const base = { platform: this.platform, account, code: err.code, message: err.message };
     if (err.code === codes.TOKEN_REVOKED) emit('token.revoked', { ...base, command: `keryx auth ${this.platform}` }, this);
     else if (err.code === codes.ROTATION_LOST) emit('rotation_lost', { ...base, command: `keryx auth ${this.platform}` }, this);
     else emit('token.refresh_failed', base, this);
