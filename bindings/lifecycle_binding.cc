@@ -24,7 +24,7 @@ Napi::Value refresh_js(const Napi::CallbackInfo& info) {
   }
   auto job = std::make_shared<RefreshJob>();
   job->store = store_options_from_js(info[0].As<Napi::Object>());
-  Napi::Object o = info[2].As<Napi::Object>();
+  auto o = info[2].As<Napi::Object>();
   Status s = platform_record_from_js(info[1], job->platform);
   if (s.ok()) s = client_credentials_from_js(o, job->client);
   if (s.ok()) s = request_limits_from_js(o, job->limits);

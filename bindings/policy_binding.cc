@@ -29,7 +29,9 @@ std::string str(const Napi::Object& o, const char* key) {
 
 }  // namespace
 
-Status policy_from_js(const Napi::Object& o, LifecyclePolicy& p) {
+Status policy_from_js(const Napi::Object& options, LifecyclePolicy& out) {
+  const Napi::Object& o = options;
+  LifecyclePolicy& p = out;
   p.skew_seconds = num(o, "skewSeconds", p.skew_seconds);
   p.min_refresh_age_seconds = num(o, "minRefreshAgeSeconds", p.min_refresh_age_seconds);
   p.alert_before_seconds = num(o, "alertBeforeSeconds", p.alert_before_seconds);
@@ -57,7 +59,8 @@ Status purpose_from_js(const std::string& name, LifecyclePurpose& out) {
   return Status::Ok();
 }
 
-Napi::Object decision_to_js(Napi::Env env, const LifecycleDecision& d) {
+Napi::Object decision_to_js(Napi::Env env, const LifecycleDecision& decision) {
+  const LifecycleDecision& d = decision;
   Napi::Object o = Napi::Object::New(env);
   o.Set("action", std::string(lifecycle_action_name(d.action)));
   o.Set("reason", d.reason);
@@ -82,8 +85,8 @@ Napi::Value decide_js(const Napi::CallbackInfo& info) {
     throw_status(env, Status(Code::kInvalidArgument, "lifecycleDecide(record, options)"));
     return env.Undefined();
   }
-  Napi::Object rec = info[0].As<Napi::Object>();
-  Napi::Object opt = info[1].As<Napi::Object>();
+  auto rec = info[0].As<Napi::Object>();
+  auto opt = info[1].As<Napi::Object>();
   TokenRecord r;
   r.platform = str(rec, "platform");
   r.account = str(rec, "account");

@@ -7,7 +7,7 @@
 namespace keryx {
 namespace {
 
-constexpr int64_t kDay = 24 * 3600;
+constexpr int64_t kDay = int64_t{24} * 3600;
 
 LifecycleDecision decided(LifecycleDecision d, LifecycleAction action, std::string reason) {
   d.action = action;

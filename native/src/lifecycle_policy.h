@@ -24,11 +24,11 @@ inline constexpr std::string_view kMetaNeedsReauthAt = "keryx.needs_reauth_at"; 
 
 // LifecyclePolicy: the knobs (config `lifecycle.*` / tokenSource options); defaults in the comments.
 struct LifecyclePolicy {
-  int64_t skew_seconds = 300;                    // an access token counts as expiring this long early
-  int64_t min_refresh_age_seconds = 24 * 3600;   // long-lived tokens (Instagram) refuse younger refreshes
-  int64_t alert_before_seconds = 7 * 24 * 3600;  // alert this long before an expiry no refresh can extend
-  double long_lived_refresh_fraction = 0.5;      // refresh a long-lived token once this share of its life is left
-  bool mint_on_use = true;                       // rotating shape: every use mints a fresh access token
+  int64_t skew_seconds = 300;                             // an access token counts as expiring this long early
+  int64_t min_refresh_age_seconds = int64_t{24} * 3600;   // long-lived tokens (Instagram) refuse younger refreshes
+  int64_t alert_before_seconds = int64_t{7} * 24 * 3600;  // alert this long before an expiry no refresh can extend
+  double long_lived_refresh_fraction = 0.5;  // refresh a long-lived token once this share of its life is left
+  bool mint_on_use = true;                   // rotating shape: every use mints a fresh access token
 };
 
 enum class LifecyclePurpose {

@@ -4,6 +4,7 @@
 
 #include <sodium.h>
 
+#include <array>
 #include <ctime>
 #include <thread>
 #include <utility>
@@ -22,12 +23,12 @@ std::string meta(const TokenRecord& r, std::string_view key) {
 }
 
 std::string utc(int64_t t) {
-  std::time_t tt = static_cast<std::time_t>(t);
+  const auto tt = static_cast<std::time_t>(t);
   std::tm tm{};
   gmtime_r(&tt, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
+  std::array<char, 32> buf{};
+  const std::size_t n = std::strftime(buf.data(), buf.size(), "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return std::string(buf.data(), n);
 }
 
 LifecycleDecision decide(const RefreshJob& job, const TokenRecord& r, int64_t now) {
@@ -106,11 +107,12 @@ bool is_dead_grant(const Status& status, const OAuthError& error) {
 }
 
 std::string account_lock_path(const std::string& vault_path, const std::string& platform, const std::string& account) {
-  unsigned char digest[16];
-  crypto_generichash(digest, sizeof digest, reinterpret_cast<const unsigned char*>(account.data()), account.size(),
-                     nullptr, 0);
+  std::array<unsigned char, 16> digest{};
+  // 16 bytes is a valid BLAKE2b output size, so this cannot fail.
+  (void)crypto_generichash(digest.data(), digest.size(), reinterpret_cast<const unsigned char*>(account.data()),
+                           account.size(), nullptr, 0);
   return vault_path + ".locks/" + platform + "." +
-         hex_encode(std::string_view(reinterpret_cast<const char*>(digest), sizeof digest)) + ".lock";
+         hex_encode(std::string_view(reinterpret_cast<const char*>(digest.data()), digest.size())) + ".lock";
 }
 
 Result<RefreshOutcome> refresh_stored_token(const RefreshJob& job, OAuthError* error_out) {

@@ -212,3 +212,38 @@ test('YouTube: a refresh token of an app in Testing mode (7 days) is alerted on,
   sb.clock.advance(8 * DAY);
   await assert.rejects(keryx.getAccessToken('youtube'), (err) => err.code === 'token_expired' && /keryx auth youtube/.test(err.message));
 });
+
+test('a rotated token whose vault write fails is kept in memory, raised as critical, and stored once the vault is writable', async () => {
+  const fs = require('node:fs');
+  const a = await seedAccount(keryx, sb, 'tiktok');
+  const { vaultPath } = await keryx.store.info();
+  sb.setKnobs({ refreshDelayMs: 700 });
+  const events = collect(keryx.events);
+  const pending = keryx.getAccessToken('tiktok');
+  // While the sandbox holds its answer back (the marker is already stored), block the vault's
+  // next write: its backup path becomes a non-empty directory, so the rename onto it fails.
+  await new Promise((resolve) => setTimeout(resolve, 350));
+  fs.rmSync(`${vaultPath}.bak`, { force: true });
+  fs.mkdirSync(`${vaultPath}.bak/blocker`, { recursive: true });
+  try {
+    const token = await pending;
+    assert.ok(sb.tokens.isValid('tiktok', token), 'the caller still gets the new token');
+    assert.deepEqual(events.names(), ['token.refreshed', 'token.persist_failed']);
+    const critical = events.seen[1];
+    assert.equal(critical.severity, 'critical');
+    assert.equal(critical.code, 'io_error');
+    assert.ok(tokenFree(events.seen, [token, a.refreshToken, sb.tokens.currentRefreshToken('tiktok', a.userId)]));
+    assert.notEqual((await keryx.store.get('tiktok')).refreshToken, sb.tokens.currentRefreshToken('tiktok', a.userId), 'not stored yet');
+  } finally {
+    fs.rmSync(`${vaultPath}.bak`, { recursive: true, force: true });
+  }
+  // The held token is written by the retry timer (1 s), before anything refreshes again.
+  const deadline = Date.now() + 5000;
+  while ((await keryx.store.get('tiktok')).refreshToken !== sb.tokens.currentRefreshToken('tiktok', a.userId)) {
+    assert.ok(Date.now() < deadline, 'the held token was not stored within 5 s');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  sb.setKnobs({ refreshDelayMs: 0 });
+  assert.ok(sb.tokens.isValid('tiktok', await keryx.getAccessToken('tiktok')));
+  assert.equal((await keryx.store.get('tiktok')).refreshToken, sb.tokens.currentRefreshToken('tiktok', a.userId));
+});
