@@ -391,6 +391,163 @@ export function authWithCode(platform: string, codeOrUrl: string, options?: Auth
 /** refresh: one refresh of a stored account, written to the vault before it resolves. */
 export function refresh(platform: string, options?: { account?: string; storeOptions?: StoreOptions; timeoutMs?: number }): Promise<{ platform: string; account: string; expiresAt: number | null; rotated: boolean }>;
 
+/**
+ * LifecyclePolicy: when tokens are refreshed and alerted on (config `lifecycle.*`, per platform
+ * `platforms.<p>.lifecycle.*`, or these options; docs/lifecycle.md).
+ */
+export interface LifecyclePolicy {
+  /** an access token counts as expiring this long before its expiry (default 300) */
+  skewSeconds?: number;
+  /** long-lived tokens (Instagram) are not refreshed younger than this (default 86400) */
+  minRefreshAgeSeconds?: number;
+  /** alert this long before an expiry no refresh can extend (default 604800: 7 days) */
+  alertBeforeSeconds?: number;
+  /** refresh a long-lived token once this share of its life is left (default 0.5; between 0 and 1) */
+  longLivedRefreshFraction?: number;
+  /** a rotating token (TikTok) mints a new access token on every use (default true) */
+  mintOnUse?: boolean;
+}
+
+/** KeryxEventName: what keryx.events (and a TokenSource) emit; every one is also emitted as 'event'. */
+export type KeryxEventName =
+  | 'token.refreshed' | 'token.expiring' | 'token.revoked' | 'token.refresh_failed' | 'rotation_lost' | 'token.persist_failed';
+
+/** KeryxEvent: an event payload: plain data, never a token. Times are ISO 8601 strings. */
+export interface KeryxEvent {
+  event: KeryxEventName;
+  /** when it was emitted */
+  at: string;
+  platform: string;
+  account: string | null;
+  /** the expiry the event is about (token.expiring: the one no refresh can extend) */
+  expiresAt: string | null;
+  /** the policy's reason word (due, expiring, forced, mint_on_use, refresh_token_expiring, ...) */
+  reason?: string;
+  code?: ErrorCode;
+  message?: string;
+  /** token.refreshed: a new refresh token was stored */
+  rotated?: boolean;
+  /** token.persist_failed: 'critical' */
+  severity?: 'critical';
+  /** the command that repairs it, e.g. 'keryx auth linkedin' */
+  command?: string;
+  expiringAt?: string | null;
+  /** 'env' when the token came from <PLATFORM>_REFRESH_TOKEN */
+  source?: 'env';
+}
+
+/** KeryxEmitter: the listener side of an event emitter carrying KeryxEvents (a Node EventEmitter). */
+export interface KeryxEmitter {
+  on(event: KeryxEventName | 'event', listener: (payload: KeryxEvent) => void): this;
+  once(event: KeryxEventName | 'event', listener: (payload: KeryxEvent) => void): this;
+  off(event: KeryxEventName | 'event', listener: (payload: KeryxEvent) => void): this;
+  removeListener(event: KeryxEventName | 'event', listener: (payload: KeryxEvent) => void): this;
+  removeAllListeners(event?: KeryxEventName | 'event'): this;
+}
+
+/** events: where the token lifecycle reports what happened (token.refreshed, token.expiring, ...). */
+export const events: KeryxEmitter;
+
+/** TokenSourceOptions: which account, and how its token is kept fresh. */
+export interface TokenSourceOptions {
+  /** the account (default: the platform's default account) */
+  account?: string;
+  /** where <PLATFORM>_ACCESS_TOKEN / _REFRESH_TOKEN are read (default process.env) */
+  env?: Record<string, string | undefined>;
+  /** the clock in Unix seconds, or a function giving it (default: the system clock; the sandbox's for sandbox accounts) */
+  now?: number | (() => number | Promise<number>);
+  policy?: LifecyclePolicy;
+  /** refresh a rotating token held by another install, making this install its holder */
+  takeOver?: boolean;
+  /** let a rotating <PLATFORM>_REFRESH_TOKEN be refreshed, the rotated one kept in memory only */
+  allowEnvRotation?: boolean;
+  storeOptions?: StoreOptions;
+  timeoutMs?: number;
+  configPath?: string;
+}
+
+/** AccessToken: what getToken() resolves: a secret, never print it. */
+export interface AccessToken {
+  accessToken: string;
+  tokenType: string;
+  /** Unix seconds, or null when unknown */
+  expiresAt: number | null;
+  platform: string;
+  account: string | null;
+  source: 'env' | 'vault';
+  /** source 'env': the variables used */
+  vars?: string[];
+}
+
+/** TokenSource: a usable token on demand: the environment first, else the vault, refreshed and stored as needed. */
+export interface TokenSource extends KeryxEmitter {
+  readonly platform: string;
+  /** getToken: the token and its facts; rejects with token_revoked, rotation_lost, holder_mismatch, not_found, ... */
+  getToken(): Promise<AccessToken>;
+  /** getAccessToken: the access token string alone. */
+  getAccessToken(): Promise<string>;
+}
+
+/** tokenSource: a TokenSource for `platform` (events go to it and to keryx.events). */
+export function tokenSource(platform: string, options?: TokenSourceOptions): TokenSource;
+/** getAccessToken: a usable access token for `platform` (one shared source per platform, account and options). */
+export function getAccessToken(platform: string, options?: TokenSourceOptions): Promise<string>;
+
+/** UpkeepStatus: the outcome of one account in refreshDue (the last four are failures). */
+export type UpkeepStatus = 'refreshed' | 'ok' | 'too_early' | 'expiring' | 'expired' | 'revoked' | 'rotation_lost' | 'failed';
+
+/** UpkeepResult: one account's outcome. Times are Unix seconds, judged by `now`. Never holds a token. */
+export interface UpkeepResult {
+  platform: string;
+  account: string;
+  status: UpkeepStatus;
+  /** the policy's reason word (not_due, due, forced, valid, expiring, ...) */
+  reason?: string;
+  shape?: PlatformRecord['tokenShape'];
+  expiresAt?: number | null;
+  /** when the next scheduled refresh is due (null: it cannot be refreshed) */
+  refreshAt?: number | null;
+  /** the clock the account was judged by (the sandbox's for sandbox accounts) */
+  now?: number;
+  /** refreshed: a new refresh token was stored */
+  rotated?: boolean;
+  /** refreshed: false when the vault write failed (critical; token.persist_failed was emitted) */
+  persisted?: boolean;
+  /** refreshed: an earlier interrupted refresh was found and this one completed it */
+  recovered?: boolean;
+  /** too_early: the first moment the platform accepts a refresh */
+  notBefore?: number | null;
+  /** expiring (or refreshed with a refresh token running out): the expiry no refresh can extend */
+  expiringAt?: number | null;
+  expiring?: boolean;
+  /** failures and too_early: the error's code and message */
+  code?: ErrorCode;
+  message?: string;
+}
+
+export interface RefreshDueOptions {
+  /** only this platform's accounts */
+  platform?: string;
+  /** only this account */
+  account?: string;
+  /** refresh now even when not due, as far as each platform allows */
+  force?: boolean;
+  takeOver?: boolean;
+  now?: number | (() => number | Promise<number>);
+  policy?: LifecyclePolicy;
+  storeOptions?: StoreOptions;
+  configPath?: string;
+  env?: Record<string, string | undefined>;
+  /** accounts handled at once (default 4) */
+  concurrency?: number;
+  timeoutMs?: number;
+  /** an extra emitter the events also go to (a Node EventEmitter) */
+  emitter?: { emit(event: string, payload: KeryxEvent): unknown };
+}
+
+/** refreshDue: upkeep of the stored accounts (what `keryx auth refresh` runs); one account's failure never stops the others. */
+export function refreshDue(options?: RefreshDueOptions): Promise<{ results: UpkeepResult[]; failed: number }>;
+
 /** SandboxKnobs: test controls of the emulator (see docs/sandbox.md). */
 export type SandboxKnobs = Record<string, unknown>;
 

@@ -3,10 +3,15 @@
 // whose loading cost ~14 ms of every start (`keryx status` runs from shell prompts and cron).
 // A Program has global options and commands; a command has positional `args`, parseArgs `options`
 // (plus description, default and value name), optional `subcommands`, help text and an `action`.
+// A command with both `subcommands` and an `action` (`keryx auth <platform>` / `keryx auth refresh`)
+// runs a subcommand when its first word names one, else takes that word as its own argument. The
+// last of `args` may be `variadic` (`keryx exec <platform> -- <command...>`): it takes every
+// remaining positional, including everything after `--`, which is never parsed as an option.
 // Parsing is strict: every problem with the command line is a one-line UsageError (exit 2).
 const { parseArgs } = require('node:util');
 
 const WIDTH = 80; // help wraps here whatever the terminal, so it reads the same in docs and tests
+const LABEL_MAX = 30; // longer option or command labels get a line of their own in help
 // A negative number is an argument (`keryx config set offset -5`), not an unknown short option.
 // While parseArgs runs it carries a NUL prefix, which no real argument can contain.
 const NEGATIVE_NUMBER = /^-(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?$/i;
@@ -52,9 +57,10 @@ function toParseArgs(options) {
 
 const optionLabel = (name, o) =>
   `${o.short ? `-${o.short}, ` : ''}--${name}${o.type === 'string' ? (o.optionalValue ? ` [${o.valueName || 'value'}]` : ` <${o.valueName || 'value'}>`) : ''}`;
-const argsLabel = (args = []) => args.map((a) => (a.required ? ` <${a.name}>` : ` [${a.name}]`)).join('');
+const argLabel = (a) => (a.variadic ? ` -- ${a.required ? `<${a.name}...>` : `[${a.name}...]`}` : a.required ? ` <${a.name}>` : ` [${a.name}]`);
+const argsLabel = (args = []) => args.map(argLabel).join('');
 const commandLabel = (c) =>
-  `${c.name}${c.options && Object.keys(c.options).length ? ' [options]' : ''}${argsLabel(c.args)}${c.subcommands ? ' <command>' : ''}`;
+  `${c.name}${c.options && Object.keys(c.options).length ? ' [options]' : ''}${argsLabel(c.args)}${c.subcommands && !c.action ? ' <command>' : ''}`;
 
 /** wrap: `text` as lines of at most `width` characters, broken at spaces, keeping its newlines. */
 function wrap(text, width) {
@@ -131,10 +137,15 @@ class Program {
       const options = { ...this.globals, ...node.options };
       const { tokens } = parseArgs({ args, options: toParseArgs(options), strict: false, allowPositionals: true, tokens: true });
       const word = tokens.find((t) => t.kind === 'positional');
-      this.strict(args.slice(0, word ? word.index : args.length), options); // options before the word
-      if (!word) break;
-      args = [...args.slice(0, word.index), ...args.slice(word.index + 1)];
+      if (!word) {
+        this.strict(args, options);
+        break;
+      }
       const child = node.subcommands.find((c) => c.name === word.value);
+      // A command that also runs by itself takes an unknown word as its own argument.
+      if (!child && node.action && !(word.value === 'help' && !helping)) break;
+      this.strict(args.slice(0, word.index), options); // options before the word
+      args = [...args.slice(0, word.index), ...args.slice(word.index + 1)];
       if (!child && word.value === 'help' && !helping) {
         helping = true;
         continue;
@@ -160,14 +171,18 @@ class Program {
     }
     for (const c of (node.subcommands || []).map(definition)) sections.Commands.push([commandLabel(c), c.summary]);
     if (node.subcommands) sections.Commands.push(['help [command]', 'display help for command']);
-    const pad = Math.max(...Object.values(sections).flat().map(([label]) => label.length));
-    const usage = `${path.join(' ')} [options]${node.subcommands ? ' <command>' : argsLabel(node.args)}`;
+    // A label longer than LABEL_MAX goes on a line of its own, so one long label (exec's) does
+    // not squeeze every description into a narrow column.
+    const pad = Math.max(...Object.values(sections).flat().map(([label]) => label.length).filter((n) => n <= LABEL_MAX), 0) || LABEL_MAX;
+    let usage = `${path.join(' ')} [options]${node.subcommands && !node.action ? ' <command>' : argsLabel(node.args)}`;
+    if (node.subcommands && node.action) usage += `\n   or: ${path.join(' ')} <command> [options]`;
     let text = `Usage: ${usage}\n\n${wrap(node.description || node.summary, WIDTH).join('\n')}\n`;
     for (const [title, rows] of Object.entries(sections)) {
       if (!rows.length) continue;
       const lines = rows.map(([label, description]) => {
         const [first, ...more] = wrap(description, Math.max(WIDTH - pad - 4, 30));
-        return [`  ${label.padEnd(pad)}  ${first}`, ...more.map((l) => `${' '.repeat(pad + 4)}${l}`)].join('\n');
+        const head = label.length > pad ? [`  ${label}`, `${' '.repeat(pad + 4)}${first}`] : [`  ${label.padEnd(pad)}  ${first}`];
+        return [...head, ...more.map((l) => `${' '.repeat(pad + 4)}${l}`)].join('\n');
       });
       text += `\n${title}:\n${lines.join('\n')}\n`;
     }
@@ -192,14 +207,15 @@ class Program {
         stdout.write(call.help ? this.help(node, path) : `${typeof this.version === 'function' ? this.version() : this.version}\n`);
         return 0;
       }
-      if (node.subcommands) {
+      if (node.subcommands && !node.action) {
         stderr.write(this.help(node, path)); // no command given: show what there is
         return 2;
       }
       const expected = node.args || [];
       const missing = expected.find((a, i) => a.required && i >= positionals.length);
       if (missing) throw new UsageError(`missing required argument '${missing.name}'`);
-      if (positionals.length > expected.length) {
+      const variadic = expected.length > 0 && expected[expected.length - 1].variadic;
+      if (!variadic && positionals.length > expected.length) {
         const n = expected.length;
         throw new UsageError(`too many arguments for '${path.slice(1).join(' ')}'. Expected ${n} argument${n === 1 ? '' : 's'} but got ${positionals.length}.`);
       }

@@ -7,7 +7,7 @@ const { Program } = require('./framework');
 const { Output } = require('./output');
 const EXIT = require('./exit_codes');
 
-const COMMANDS = ['auth', 'demo', 'status', 'logout', 'config', 'sandbox'];
+const COMMANDS = ['auth', 'exec', 'demo', 'status', 'logout', 'config', 'sandbox'];
 
 /**
  * run: calls `action({ out, options, args, command })` and returns the exit status: its own (0 when

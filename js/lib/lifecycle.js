@@ -42,7 +42,13 @@ async function policyFor(platform, overrides = {}, configOptions = {}) {
 
 /** sandboxNow: the clock of the sandbox at `url`, in Unix seconds. */
 async function sandboxNow(url) {
-  const res = await fetch(new URL('/sandbox/clock', url), { signal: AbortSignal.timeout(5000) });
+  let res;
+  try {
+    res = await fetch(new URL('/sandbox/clock', url), { signal: AbortSignal.timeout(5000) });
+  } catch (err) {
+    const why = err.cause ? err.cause.code || err.cause.message : err.message;
+    throw new KeryxError(codes.NETWORK_ERROR, `the sandbox at ${url} that issued this account cannot be reached (${why}); is it still running?`);
+  }
   if (!res.ok) throw new KeryxError(codes.HTTP_STATUS, `the sandbox at ${url} answered ${res.status} for its clock`);
   const { now } = await res.json();  // milliseconds, like Date.now()
   return Math.floor(now / 1000);
@@ -95,15 +101,16 @@ async function run(platform, options = {}) {
   return { platform, account: row.account, now: at, platformRecord: resolved.record, ...result };
 }
 
-/** decide: the policy's view of a listed record at `now`, without network or lock (for status). */
-async function decide(row, { now, policy, purpose = 'maintain', configPath, env = process.env } = {}) {
+/** decide: the policy's view of a listed record at `now`, without credentials, lock or request (sandbox accounts read the sandbox's clock). */
+async function decide(row, { now, policy, purpose = 'maintain', configPath } = {}) {
   const sandbox = (row.metadata && row.metadata.sandbox) || undefined;
-  const resolved = await platforms.resolve(row.platform, { sandbox, env, configPath, requireSecret: false });
   const at = await clockFor(now, sandbox);
   const configOptions = configPath ? { path: configPath } : {};
+  // Only the shape matters here: no credentials, no discovery, no request.
+  const builtin = platforms.builtinIds().includes(row.platform) ? load().platformBuiltin(row.platform) : null;
   const decision = load().lifecycleDecide(row, {
-    shape: resolved.record.tokenShape,
-    hasRefreshEndpoint: Boolean(resolved.record.endpoints.refreshUrl),
+    shape: builtin ? builtin.tokenShape : 'non_rotating_refresh',
+    hasRefreshEndpoint: Boolean(builtin && builtin.endpoints.refreshUrl),
     now: at,
     purpose,
     policy: await policyFor(row.platform, policy, configOptions),

@@ -148,6 +148,8 @@ class TokenSource extends EventEmitter {
   }
 
   report(err, account) {
+    // A caller's mistake (no such account, a bad argument) is not an event of the token's life.
+    if (err.code === codes.NOT_FOUND || err.code === codes.INVALID_ARGUMENT) return;
     const base = { platform: this.platform, account, code: err.code, message: err.message };
     if (err.code === codes.TOKEN_REVOKED) emit('token.revoked', { ...base, command: `keryx auth ${this.platform}` }, this);
     else if (err.code === codes.ROTATION_LOST) emit('rotation_lost', { ...base, command: `keryx auth ${this.platform}` }, this);

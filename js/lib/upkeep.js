@@ -66,12 +66,16 @@ async function tooEarly(row, options) {
   }
 }
 
-function failureOf(platform, account, err) {
-  const status = err.code === codes.TOKEN_EXPIRED ? 'expired'
-    : err.code === codes.TOKEN_REVOKED ? 'revoked'
-    : err.code === codes.ROTATION_LOST ? 'rotation_lost'
+/** failureOf: the result for an account whose upkeep threw (an error without a code is internal). */
+function failureOf(row, err) {
+  const { platform, account } = row;
+  const code = typeof err.code === 'string' && err.code ? err.code : codes.INTERNAL;
+  const { message } = err;
+  const status = code === codes.TOKEN_EXPIRED ? 'expired'
+    : code === codes.TOKEN_REVOKED ? 'revoked'
+    : code === codes.ROTATION_LOST ? 'rotation_lost'
     : 'failed';
-  return { platform, account, status, code: err.code, message: err.message };
+  return { platform, account, status, code, message };
 }
 
 /** announce: raises the events of one outcome (on keryx.events and `emitter`). */
@@ -127,7 +131,7 @@ async function refreshDue(options = {}) {
       } catch (err) {
         outcome = err.code === codes.REFRESH_TOO_EARLY
           ? { platform: row.platform, account: row.account, status: 'too_early', code: err.code, message: err.message, ...(await tooEarly(row, options)) }
-          : failureOf(row.platform, row.account, err);
+          : failureOf(row, err);
       }
       results[i] = outcome;
       announce(outcome, emitter);

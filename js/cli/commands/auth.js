@@ -4,7 +4,8 @@
 // countdown on a terminal, races the callback against a code or URL pasted on stdin, then exchanges,
 // stores and reports. `--code` finishes a pending authorization non-interactively; `--sandbox`
 // runs against the built-in emulator (with no URL: one started here that approves by itself, and
-// keryx follows the redirect as a browser would). Never prints a token, code, verifier or secret.
+// keryx follows the redirect as a browser would). `keryx auth refresh` is a subcommand (./refresh.js):
+// the framework runs it when the first word is `refresh`. Never prints a token, code, verifier or secret.
 const os = require('node:os');
 const { KeryxError, codes } = require('../../lib/errors');
 const { lazy } = require('../../lib/lazy');
@@ -179,7 +180,7 @@ async function auth({ out, options, args }) {
 
 const command = {
   name: 'auth',
-  summary: 'authorize keryx with a platform and store the token (instagram, youtube, tiktok, linkedin, or a configured provider)',
+  summary: 'authorize keryx with a platform and store the token (instagram, youtube, tiktok, linkedin, or a configured provider); keryx auth refresh keeps stored tokens alive',
   args: [{ name: 'platform', required: true, description: 'instagram, youtube, tiktok, linkedin, or a generic provider configured under platforms.<name>' }],
   options: {
     redirect: { type: 'string', valueName: 'uri', description: "use exactly this redirect URI (one registered with the platform); a public https URI means the code comes by paste" },
@@ -191,7 +192,10 @@ const command = {
     scope: { type: 'string', multiple: true, valueName: 'scope', description: "request these scopes instead of the platform's defaults (repeatable)" },
     sandbox: { type: 'string', valueName: 'url', optionalValue: /^https?:\/\//i, description: 'run against the keryx sandbox: its URL (see keryx sandbox), or none to start one here that approves by itself' },
   },
-  helpAfter: `Prerequisites (see docs/platforms/<platform>.md):
+  subcommands: [{ name: 'refresh', load: () => require('./refresh').command }],
+  helpAfter: `Keeping tokens alive: keryx auth refresh [platform] [--all] refreshes what is due and alerts on
+what no refresh can save (see keryx auth refresh --help and docs/lifecycle.md).
+Prerequisites (see docs/platforms/<platform>.md):
   instagram  keryx config set platforms.instagram.app_id <id>;  INSTAGRAM_APP_SECRET
   youtube    keryx config set platforms.youtube.client_id <id>; YOUTUBE_CLIENT_SECRET
   tiktok     keryx config set platforms.tiktok.client_key <key>; TIKTOK_CLIENT_SECRET
@@ -203,6 +207,7 @@ the first wins. Tokens go to the encrypted vault; nothing secret is printed.`,
     'keryx auth instagram',
     'keryx auth youtube --no-browser      # over SSH: open the URL on your desktop',
     "keryx auth linkedin --code 'http://127.0.0.1:3770/?code=...&state=...'",
+    'keryx auth refresh --all             # refresh what is due (cron, CI)',
   ],
   action: auth,
 };
