@@ -30,7 +30,12 @@ struct Recorder {
 
   Recorder() {
     auto handler = [this](const httplib::Request& req, httplib::Response& res) {
-      std::this_thread::sleep_for(delay);
+      std::chrono::milliseconds wait{0};
+      {
+        std::lock_guard<std::mutex> lock(mu);
+        wait = delay;
+      }
+      std::this_thread::sleep_for(wait);
       std::lock_guard<std::mutex> lock(mu);
       last = req;
       res.status = status;
@@ -51,6 +56,14 @@ struct Recorder {
   }
   Recorder(const Recorder&) = delete;
   Recorder& operator=(const Recorder&) = delete;
+
+  // with_lock: runs `f` holding the recorder's mutex; tests that run under ThreadSanitizer set the
+  // reply and read what was recorded through it once the server is running.
+  template <typename F>
+  auto with_lock(F f) {
+    std::lock_guard<std::mutex> lock(mu);
+    return f();
+  }
 
   std::string url(const std::string& path) const { return "http://127.0.0.1:" + std::to_string(port) + path; }
 };

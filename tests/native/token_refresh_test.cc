@@ -79,13 +79,13 @@ TEST(TokenRefresh, TikTokMintsRotatesAndStoresBeforeReturning) {
   Fixture f;
   f.put(tiktok("RT-1"));
   Recorder server;
-  server.reply = kRotated;
+  server.with_lock([&] { server.reply = kRotated; });
   Result<RefreshOutcome> r = refresh_stored_token(f.job("tiktok", server, LifecyclePurpose::kUse));
   ASSERT_TRUE(r.ok()) << r.status().to_string();
   EXPECT_TRUE(r.value().refreshed);
   EXPECT_TRUE(r.value().rotated);
   EXPECT_EQ(r.value().decision.reason, "mint_on_use");
-  EXPECT_NE(server.last.body.find("refresh_token=RT-1"), std::string::npos);
+  EXPECT_NE(server.with_lock([&] { return server.last.body; }).find("refresh_token=RT-1"), std::string::npos);
   TokenRecord stored = f.get("tiktok");
   EXPECT_EQ(stored.refresh_token.view(), "RT-2");
   EXPECT_EQ(stored.access_token.view(), "AT-new");
@@ -99,13 +99,15 @@ TEST(TokenRefresh, TheMarkerIsDurableBeforeTheRequest) {
   Fixture f;
   f.put(tiktok("RT-1"));
   Recorder server;
-  server.reply = kRotated;
+  server.with_lock([&] { server.reply = kRotated; });
   std::string seen;
-  server.hook = [&](const httplib::Request&, httplib::Response&) {
-    seen = f.get("tiktok").metadata[std::string(kMetaRefreshInFlight)];
-  };
+  server.with_lock([&] {
+    server.hook = [&](const httplib::Request&, httplib::Response&) {
+      seen = f.get("tiktok").metadata[std::string(kMetaRefreshInFlight)];
+    };
+  });
   ASSERT_TRUE(refresh_stored_token(f.job("tiktok", server, LifecyclePurpose::kUse)).ok());
-  EXPECT_EQ(seen, std::to_string(kNow));
+  EXPECT_EQ(server.with_lock([&] { return seen; }), std::to_string(kNow));
 }
 
 TEST(TokenRefresh, ALostAnswerBecomesRotationLostNotAGenericFailure) {
@@ -114,8 +116,8 @@ TEST(TokenRefresh, ALostAnswerBecomesRotationLostNotAGenericFailure) {
   {
     // The platform rotates, but the answer never arrives (the client times out).
     Recorder server;
-    server.reply = kRotated;
-    server.delay = std::chrono::milliseconds(600);
+    server.with_lock([&] { server.reply = kRotated; });
+    server.with_lock([&] { server.delay = std::chrono::milliseconds(600); });
     RefreshJob j = f.job("tiktok", server, LifecyclePurpose::kUse);
     j.limits.timeout = std::chrono::milliseconds(150);
     Result<RefreshOutcome> r = refresh_stored_token(j);
@@ -124,8 +126,8 @@ TEST(TokenRefresh, ALostAnswerBecomesRotationLostNotAGenericFailure) {
     EXPECT_FALSE(f.get("tiktok").metadata[std::string(kMetaRefreshInFlight)].empty()) << "the marker stays";
   }
   Recorder server;
-  server.status = 400;
-  server.reply = kInvalidGrant;
+  server.with_lock([&] { server.status = 400; });
+  server.with_lock([&] { server.reply = kInvalidGrant; });
   Result<RefreshOutcome> r = refresh_stored_token(f.job("tiktok", server, LifecyclePurpose::kUse));
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), Code::kRotationLost);
@@ -134,9 +136,9 @@ TEST(TokenRefresh, ALostAnswerBecomesRotationLostNotAGenericFailure) {
   EXPECT_EQ(kept.metadata[std::string(kMetaNeedsReauth)], "rotation_lost");
   EXPECT_EQ(kept.refresh_token.view(), "RT-1") << "marked, not deleted";
   // Later calls fail at once, without asking the platform again.
-  const int before = server.count;
+  const int before = server.with_lock([&] { return server.count; });
   EXPECT_EQ(refresh_stored_token(f.job("tiktok", server, LifecyclePurpose::kUse)).status().code(), Code::kRotationLost);
-  EXPECT_EQ(server.count, before);
+  EXPECT_EQ(server.with_lock([&] { return server.count; }), before);
 }
 
 TEST(TokenRefresh, AMarkerFollowedBySuccessIsRecovered) {
@@ -145,7 +147,7 @@ TEST(TokenRefresh, AMarkerFollowedBySuccessIsRecovered) {
   r.metadata[std::string(kMetaRefreshInFlight)] = "1";
   f.put(r);
   Recorder server;
-  server.reply = kRotated;
+  server.with_lock([&] { server.reply = kRotated; });
   Result<RefreshOutcome> out = refresh_stored_token(f.job("tiktok", server, LifecyclePurpose::kUse));
   ASSERT_TRUE(out.ok()) << out.status().to_string();
   EXPECT_TRUE(out.value().recovered);
@@ -162,8 +164,8 @@ TEST(TokenRefresh, InvalidGrantMarksTheAccountRevokedAndKeepsIt) {
   r.expires_at = kNow - 400;
   f.put(r);
   Recorder server;
-  server.status = 400;
-  server.reply = kInvalidGrant;
+  server.with_lock([&] { server.status = 400; });
+  server.with_lock([&] { server.reply = kInvalidGrant; });
   OAuthError err;
   Result<RefreshOutcome> out = refresh_stored_token(f.job("youtube", server, LifecyclePurpose::kUse), &err);
   ASSERT_FALSE(out.ok());
@@ -177,20 +179,22 @@ TEST(TokenRefresh, InvalidGrantRereadsTheVaultAndRetriesWithANewerToken) {
   Fixture f;
   f.put(tiktok("RT-1"));
   Recorder server;
-  server.status = 400;
-  server.reply = kInvalidGrant;
-  server.hook = [&](const httplib::Request& req, httplib::Response& res) {
-    if (req.body.find("refresh_token=RT-1") != std::string::npos) {
-      f.put(tiktok("RT-fresh"));  // e.g. `keryx auth tiktok` stored a new grant meanwhile
-    } else {
-      res.status = 200;
-      res.set_content(kRotated, "application/json");
-    }
-  };
+  server.with_lock([&] { server.status = 400; });
+  server.with_lock([&] { server.reply = kInvalidGrant; });
+  server.with_lock([&] {
+    server.hook = [&](const httplib::Request& req, httplib::Response& res) {
+      if (req.body.find("refresh_token=RT-1") != std::string::npos) {
+        f.put(tiktok("RT-fresh"));  // e.g. `keryx auth tiktok` stored a new grant meanwhile
+      } else {
+        res.status = 200;
+        res.set_content(kRotated, "application/json");
+      }
+    };
+  });
   Result<RefreshOutcome> out = refresh_stored_token(f.job("tiktok", server, LifecyclePurpose::kUse));
   ASSERT_TRUE(out.ok()) << out.status().to_string();
   EXPECT_TRUE(out.value().retried);
-  EXPECT_EQ(server.count, 2);
+  EXPECT_EQ(server.with_lock([&] { return server.count; }), 2);
   EXPECT_EQ(f.get("tiktok").refresh_token.view(), "RT-2");
 }
 
@@ -200,12 +204,12 @@ TEST(TokenRefresh, ARotatingTokenHeldByAnotherInstallIsNotRotatedUnlessTakenOver
   r.metadata[std::string(kHolderKey)] = std::string(32, 'f');
   f.put(r);
   Recorder server;
-  server.reply = kRotated;
+  server.with_lock([&] { server.reply = kRotated; });
   Result<RefreshOutcome> out = refresh_stored_token(f.job("tiktok", server, LifecyclePurpose::kUse));
   ASSERT_FALSE(out.ok());
   EXPECT_EQ(out.status().code(), Code::kHolderMismatch);
   EXPECT_NE(out.status().message().find("--take-over"), std::string::npos);
-  EXPECT_EQ(server.count, 0);
+  EXPECT_EQ(server.with_lock([&] { return server.count; }), 0);
   RefreshJob take = f.job("tiktok", server, LifecyclePurpose::kUse);
   take.take_over = true;
   ASSERT_TRUE(refresh_stored_token(take).ok());
@@ -223,7 +227,7 @@ TEST(TokenRefresh, AFreshTokenNeedsNoRequestAndNoLock) {
   ASSERT_TRUE(out.ok());
   EXPECT_FALSE(out.value().refreshed);
   EXPECT_EQ(out.value().record.access_token.view(), "AT-old");
-  EXPECT_EQ(server.count, 0);
+  EXPECT_EQ(server.with_lock([&] { return server.count; }), 0);
   EXPECT_FALSE(fs::exists(f.dir / "vault.locks")) << "no lock was needed";
 }
 
@@ -231,8 +235,8 @@ TEST(TokenRefresh, ConcurrentUsersShareOneMintWhileTheyWaitForTheLock) {
   Fixture f;
   f.put(tiktok("RT-1"));
   Recorder server;
-  server.reply = kRotated;
-  server.delay = std::chrono::milliseconds(300);
+  server.with_lock([&] { server.reply = kRotated; });
+  server.with_lock([&] { server.delay = std::chrono::milliseconds(300); });
   Result<RefreshOutcome> a = Status(Code::kInternal, "");
   Result<RefreshOutcome> b = Status(Code::kInternal, "");
   std::thread t1([&] { a = refresh_stored_token(f.job("tiktok", server, LifecyclePurpose::kUse)); });
@@ -242,7 +246,8 @@ TEST(TokenRefresh, ConcurrentUsersShareOneMintWhileTheyWaitForTheLock) {
   t2.join();
   ASSERT_TRUE(a.ok()) << a.status().to_string();
   ASSERT_TRUE(b.ok()) << b.status().to_string();
-  EXPECT_EQ(server.count, 1) << "the second caller reused the token minted while it waited";
+  EXPECT_EQ(server.with_lock([&] { return server.count; }), 1)
+      << "the second caller reused the token minted while it waited";
   EXPECT_TRUE(b.value().waited);
   EXPECT_EQ(b.value().record.access_token.view(), "AT-new");
 }
@@ -273,7 +278,7 @@ TEST(TokenRefresh, InstagramForcedTooEarlyAndLinkedInExpiredNameWhatToDo) {
   Result<RefreshOutcome> gone = refresh_stored_token(f.job("linkedin", server, LifecyclePurpose::kUse));
   EXPECT_EQ(gone.status().code(), Code::kTokenExpired);
   EXPECT_NE(gone.status().message().find("keryx auth linkedin"), std::string::npos);
-  EXPECT_EQ(server.count, 0);
+  EXPECT_EQ(server.with_lock([&] { return server.count; }), 0);
 }
 
 TEST(TokenRefresh, DeadGrantRecognition) {
