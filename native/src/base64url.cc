@@ -3,6 +3,8 @@
 
 #include <sodium.h>
 
+#include <algorithm>
+
 #include "crypto_init.h"
 
 namespace keryx {
@@ -17,8 +19,17 @@ std::string base64url_encode(std::string_view bytes) {
   return out;
 }
 
+bool is_base64url_text(std::string_view text) {
+  return std::all_of(text.begin(), text.end(), [](char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+  });
+}
+
 Result<std::string> base64url_decode(std::string_view text) {
   (void)crypto_init();
+  // libsodium 1.0.18's sodium_base642bin sign-extends each character, so it reads every byte
+  // 0x80-0xFF as '_' (value 63): only the alphabet may reach it.
+  if (!is_base64url_text(text)) return Status(Code::kInvalidArgument, "not valid unpadded base64url");
   std::string out(text.size() * 3 / 4 + 3, '\0');
   size_t written = 0;
   const char* end = nullptr;

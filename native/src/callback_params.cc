@@ -57,7 +57,8 @@ CallbackVerdict judge_callback(const QueryParams& params, std::string_view expec
   for (const char* name : {"code", "state", "error", "error_description"}) {
     if (count(name) > 1) return rejected(Code::kInvalidArgument, std::string("parameter repeated: ") + name);
   }
-  const bool has_code = count("code") == 1 && !first("code").empty();
+  // A code that is only Instagram's "#_" suffix is no code: it would be stripped to nothing below.
+  const bool has_code = count("code") == 1 && !strip_instagram_suffix(first("code")).empty();
   const bool has_error = count("error") == 1 && !first("error").empty();
   if (!has_code && !has_error) {
     return rejected(Code::kMissingCode, "the redirect carried neither an authorization code nor an error");

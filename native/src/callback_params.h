@@ -38,6 +38,8 @@ struct CallbackVerdict {
 // judge_callback: a redirect's query parameters against `expected_state`. A code or an error ends
 // the flow only with exactly one `state` equal (constant-time) to the expected one; duplicated
 // parameters are rejected. Empty `expected_state` means the flow has no state (then none is checked).
+// A trailing "#_" (Instagram) is stripped from the code; a code that is empty, or only "#_", is
+// missing_code.
 CallbackVerdict judge_callback(const QueryParams& params, std::string_view expected_state);
 
 // judge_paste: pasted text: a full redirected URL, a bare query string (`code=...&state=...`), or a

@@ -1,6 +1,8 @@
 // config_file.cc: ConfigFile on a RapidJSON document (kept out of the header by the pimpl). The
 // document is the file's own object tree, so member order and unknown keys survive a rewrite; only
-// the layout is normalised (2-space pretty print). Secrets are refused by key name, never by value.
+// the layout is normalised (2-space pretty print). Numbers are kept as the text the user wrote
+// (JsonNumbers::kText: "1.50", "0e-30" and 20-digit ids are written back unchanged, never through a
+// double). Secrets are refused by key name, never by value.
 #include "config_file.h"
 
 #include <fcntl.h>
@@ -9,9 +11,6 @@
 #include <unistd.h>
 
 #include <rapidjson/document.h>
-#include <rapidjson/error/en.h>
-#include <rapidjson/prettywriter.h>
-#include <rapidjson/stringbuffer.h>
 
 #include <algorithm>
 #include <array>
@@ -31,8 +30,6 @@
 namespace keryx {
 namespace {
 
-constexpr unsigned kParseFlags =
-    rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag | rapidjson::kParseFullPrecisionFlag;
 // kMaxKeySegments: keeps key depth + value depth (json_parse: 64) small enough to walk recursively.
 constexpr std::size_t kMaxKeySegments = 16;
 constexpr std::size_t kMaxKeyBytes = 256;
@@ -208,11 +205,9 @@ Status parse_config(const std::string& path, std::string_view text, rapidjson::D
   // RapidJSON reads '\0' as the end of input, so parse up to the first NUL and report the NUL
   // itself when everything before it was fine.
   std::size_t nul = text.find('\0');
-  std::string_view parsed = text.substr(0, nul);
-  doc.Parse<kParseFlags>(parsed.data(), parsed.size());
-  if (doc.HasParseError() && (nul == std::string_view::npos || doc.GetErrorOffset() < nul)) {
-    return Status(Code::kConfigInvalid, path + ": " + line_column(text, doc.GetErrorOffset()) + ": " +
-                                            rapidjson::GetParseError_En(doc.GetParseError()));
+  std::optional<JsonParseError> error = json_parse_into(text.substr(0, nul), JsonNumbers::kText, doc);
+  if (error && (nul == std::string_view::npos || error->offset < nul)) {
+    return Status(Code::kConfigInvalid, path + ": " + line_column(text, error->offset) + ": " + error->message);
   }
   if (nul != std::string_view::npos) {
     return Status(Code::kConfigInvalid, path + ": " + line_column(text, nul) + ": NUL byte.");
@@ -333,7 +328,7 @@ Status ConfigFile::set(const std::string& key, const std::string& json_value) {
   if (!split.ok()) return split.status();
   const std::vector<std::string>& segments = split.value();
   if (names_secret(segments.back())) return secret_refused(segments);
-  Result<rapidjson::Document> parsed = json_parse(json_value);
+  Result<rapidjson::Document> parsed = json_parse(json_value, JsonNumbers::kText);  // numbers kept as typed
   if (!parsed.ok()) return invalid("the value for " + key + " is not JSON: " + parsed.status().message());
   std::vector<std::string> path = segments;
   KERYX_RETURN_IF_ERROR(check_value_names(parsed.value(), path));
@@ -392,12 +387,6 @@ std::vector<std::pair<std::string, std::string>> ConfigFile::list() const {
   return out;
 }
 
-std::string ConfigFile::to_json() const {
-  rapidjson::StringBuffer buffer;
-  rapidjson::PrettyWriter<rapidjson::StringBuffer> writer(buffer);
-  writer.SetIndent(' ', 2);
-  impl_->doc.Accept(writer);
-  return std::string(buffer.GetString(), buffer.GetSize()) + "\n";
-}
+std::string ConfigFile::to_json() const { return json_serialize(impl_->doc, JsonLayout::kPretty) + "\n"; }
 
 }  // namespace keryx

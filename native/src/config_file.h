@@ -28,7 +28,9 @@ class ConfigFile {
   // default_path: the path per the rules above (from the environment at call time).
   static std::string default_path();
   // load: the file's content (an empty object when it does not exist). config_invalid with
-  // "line L, column C" when it is not a JSON object; io_error when unreadable.
+  // "line L, column C" when it is not a JSON object (strings must be UTF-8, escapes included, and
+  // numbers finite as doubles); io_error when unreadable. Numbers are kept as the text in the file,
+  // so every write gives them back exactly as written.
   static Result<ConfigFile> load(const std::string& path);
   // update: under <path>.lock: load, apply `change`, and write atomically (mode 0600, unknown keys
   // and their order kept). Nothing is written if `change` fails or the file is malformed.

@@ -9,6 +9,7 @@
 
 #include <sodium.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <memory>
 #include <string_view>
@@ -38,10 +39,23 @@ std::string_view trim(std::string_view text) {
   return text.substr(first, text.find_last_not_of(space) - first + 1);
 }
 
+// base64_alphabet_only: every byte of `text` is in the standard or url-safe base64 alphabet or '='.
+// libsodium 1.0.18's sodium_base642bin sign-extends each character and so reads every byte
+// 0x80-0xFF as '_' or '/' (value 63): nothing else may reach it.
+bool base64_alphabet_only(std::string_view text) {
+  return std::all_of(text.begin(), text.end(), [](char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '/' ||
+           c == '-' || c == '_' || c == '=';
+  });
+}
+
 // decode_base64_key: `text` in one of `variants` (libsodium base64 variants) decoding to exactly
 // kVaultKeyBytes, into a wiped buffer. The text itself never reaches a message.
 Result<SecretString> decode_base64_key(std::string_view text, std::initializer_list<int> variants,
                                        const std::string& what) {
+  if (!base64_alphabet_only(text)) {
+    return Status(Code::kInvalidArgument, what + " is not valid base64 (standard or url-safe alphabet)");
+  }
   for (int variant : variants) {
     SecretString out;
     out.resize(text.size() + 1);

@@ -73,6 +73,10 @@ INSTANTIATE_TEST_SUITE_P(
         CallbackCase{"state_case", "code=abc&state=ST8-xY_q0A9B", kState, Kind::kRejected, Code::kStateMismatch, ""},
         CallbackCase{"missing_code", "state=st8-Xy_Q0a9b", kState, Kind::kRejected, Code::kMissingCode, ""},
         CallbackCase{"empty_code", "code=&state=st8-Xy_Q0a9b", kState, Kind::kRejected, Code::kMissingCode, ""},
+        CallbackCase{"code_only_instagram_suffix", "code=%23_&state=st8-Xy_Q0a9b", kState, Kind::kRejected,
+                     Code::kMissingCode, ""},
+        CallbackCase{"no_state_flow_code_only_instagram_suffix", "code=%23_", "", Kind::kRejected, Code::kMissingCode,
+                     ""},
         CallbackCase{"nothing", "", kState, Kind::kRejected, Code::kMissingCode, ""},
         CallbackCase{"code_with_space", "code=a+b&state=st8-Xy_Q0a9b", kState, Kind::kRejected, Code::kMissingCode, ""},
         CallbackCase{"code_with_quote", "code=a%22b&state=st8-Xy_Q0a9b", kState, Kind::kRejected, Code::kMissingCode,
@@ -160,6 +164,22 @@ TEST(JudgeCallbackText, OnlyTheSuffixHashUnderscoreIsStripped) {
   EXPECT_EQ(once.code.view(), "ab#_");
 }
 
+// Fuzz finding 4 (tests/fuzz/regressions/callback_query_fuzz/code-only-instagram-suffix.txt): a
+// code that is only Instagram's "#_" suffix passed the emptiness check, was stripped to nothing and
+// completed the flow with an empty code. It is missing_code now, like no code at all.
+TEST(JudgeCallbackText, CodeThatIsOnlyTheInstagramSuffixIsMissing) {
+  CallbackVerdict v = judge_callback(query_parse("code=%23_&state=expected-state"), "expected-state");
+  EXPECT_EQ(v.kind, Kind::kRejected);
+  EXPECT_EQ(v.status.code(), Code::kMissingCode);
+  EXPECT_EQ(v.status.message(), "the redirect carried neither an authorization code nor an error");
+  EXPECT_TRUE(v.code.empty());
+  // With an error beside it, the error still ends the flow.
+  CallbackVerdict error =
+      judge_callback(query_parse("code=%23_&error=access_denied&state=expected-state"), "expected-state");
+  EXPECT_EQ(error.kind, Kind::kPlatformError);
+  EXPECT_EQ(error.status.code(), Code::kPlatformRejected);
+}
+
 // ---- judge_paste ----------------------------------------------------------------------------
 
 struct PasteCase {
@@ -216,6 +236,10 @@ INSTANTIATE_TEST_SUITE_P(
         PasteCase{"url_error_no_state", "https://localhost:3764/?error=access_denied", Kind::kRejected,
                   Code::kStateMismatch, ""},
         PasteCase{"url_no_code", "https://localhost:3764/?state=st8-Xy_Q0a9b", Kind::kRejected, Code::kMissingCode, ""},
+        PasteCase{"url_code_only_instagram_suffix", "https://localhost:3764/?code=%23_&state=st8-Xy_Q0a9b",
+                  Kind::kRejected, Code::kMissingCode, ""},
+        PasteCase{"bare_query_code_only_instagram_suffix", "code=%23_&state=st8-Xy_Q0a9b", Kind::kRejected,
+                  Code::kMissingCode, ""},
         PasteCase{"url_repeated_code", "https://localhost:3764/?code=a&code=b&state=st8-Xy_Q0a9b", Kind::kRejected,
                   Code::kInvalidArgument, ""},
         PasteCase{"url_bad_scheme", "ftp://localhost/?code=abc&state=st8-Xy_Q0a9b", Kind::kRejected,
@@ -248,6 +272,16 @@ INSTANTIATE_TEST_SUITE_P(
         PasteCase{"broken_url", "http://[::1/?code=abc", Kind::kRejected, Code::kPasteInvalid, ""},
         PasteCase{"too_long", std::string(kMaxPasteBytes + 1, 'a'), Kind::kRejected, Code::kPasteInvalid, ""}),
     [](const ::testing::TestParamInfo<PasteCase>& info) { return std::string(info.param.name); });
+
+// Fuzz finding 4 (tests/fuzz/regressions/paste_fuzz/code-only-instagram-suffix.txt), pasted.
+TEST(JudgePasteText, UrlWhoseCodeIsOnlyTheInstagramSuffixIsMissingCode) {
+  CallbackVerdict v = judge_paste("http://127.0.0.1:8123/callback?code=%23_&state=expected-state", "expected-state");
+  EXPECT_EQ(v.kind, Kind::kRejected);
+  EXPECT_EQ(v.status.code(), Code::kMissingCode);
+  EXPECT_TRUE(v.code.empty());
+  EXPECT_EQ(judge_paste("http://127.0.0.1:8123/callback?code=%23_&state=expected-state", "").status.code(),
+            Code::kMissingCode);
+}
 
 TEST(JudgePasteText, AtLimitCodeIsWhole) {
   CallbackVerdict v = judge_paste(std::string(kMaxPasteBytes, 'a'), kState);

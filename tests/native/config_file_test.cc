@@ -12,6 +12,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <utility>
 
 namespace keryx {
 namespace {
@@ -332,6 +333,98 @@ TEST_F(ConfigFileTest, ConcurrentUpdatesFromFourProcessesKeepEveryKey) {
       EXPECT_EQ(f.value().get("p" + std::to_string(p) + ".k" + std::to_string(k)).value(), std::to_string(k));
     }
   }
+}
+
+// Fuzz finding 1 (tests/fuzz/regressions/config_fuzz/lone-low-surrogate.json): a lone low-surrogate
+// escape loaded as bytes that are not UTF-8, and the next write made a file no command could load.
+// It is config_invalid at the escape now, and refused as a value to set.
+TEST_F(ConfigFileTest, LoneSurrogateEscapeIsConfigInvalidAndNeverWritten) {
+  ::mkdir((dir_ + "/sub").c_str(), 0700);
+  const std::string bytes = "{\"platforms\":{\"tiktok\":{\"privacy\":\"\\udc00\"}}}\n";
+  write_all(path_, bytes);
+  Result<ConfigFile> f = ConfigFile::load(path_);
+  ASSERT_FALSE(f.ok());
+  EXPECT_EQ(f.status().code(), Code::kConfigInvalid);
+  EXPECT_EQ(f.status().message(), path_ + ": line 1, column 36: The surrogate pair in string is invalid.");
+
+  ::unlink(path_.c_str());
+  for (const char* value : {R"("\udc00")", R"("\ud800")", R"({"x":"a\uDFFFb"})"}) {
+    Status s = set("a.b", value);
+    EXPECT_EQ(s.code(), Code::kInvalidArgument) << value;
+    EXPECT_NE(s.message().find("The surrogate pair in string is invalid."), std::string::npos) << s.message();
+  }
+  EXPECT_EQ(::access(path_.c_str(), F_OK), -1);       // nothing was written
+  ASSERT_TRUE(set("a.b", R"("\ud83d\ude00")").ok());  // a real pair is fine
+  EXPECT_EQ(get("a.b"), "\"\xF0\x9F\x98\x80\"");
+}
+
+// Fuzz findings 2 and 3 (tests/fuzz/regressions/config_fuzz/overflow-*.json): numbers past DBL_MAX
+// loaded as infinity, NaN or garbage (a "keryx config set" then wrote a truncated file). They are
+// config_invalid now, and refused as values.
+TEST_F(ConfigFileTest, NumbersPastDblMaxAreConfigInvalidAndNeverWritten) {
+  ::mkdir((dir_ + "/sub").c_str(), 0700);
+  const std::pair<std::string, std::string> cases[] = {
+      {"{\"platforms\":{\"tiktok\":{\"privacy\":\"SELF_ONLY\"}},\"a\":10e308}\n", "line 1, column 53"},
+      {"{\"n\":-922337203688623157e308}\n", "line 1, column 6"},
+      {"{\"nan\":1.8e308}\n", "line 1, column 8"},
+      {"{\n  \"x\": [1e400]\n}\n", "line 2, column 9"},
+  };
+  for (const auto& [bytes, where] : cases) {
+    write_all(path_, bytes);
+    Result<ConfigFile> f = ConfigFile::load(path_);
+    ASSERT_FALSE(f.ok()) << bytes;
+    EXPECT_EQ(f.status().code(), Code::kConfigInvalid);
+    EXPECT_EQ(f.status().message(), path_ + ": " + where + ": Number too big to be stored in double.");
+    EXPECT_EQ(set("b", "1").code(), Code::kConfigInvalid);
+    EXPECT_EQ(read_all(path_), bytes);  // never rewritten
+  }
+  ::unlink(path_.c_str());
+  for (const char* value : {"10e308", "-10e308", "1784140000000000.5e300", "[1, 1.8e308]"}) {
+    Status s = set("a.b", value);
+    EXPECT_EQ(s.code(), Code::kInvalidArgument) << value;
+    EXPECT_NE(s.message().find("Number too big to be stored in double."), std::string::npos) << s.message();
+  }
+  EXPECT_EQ(::access(path_.c_str(), F_OK), -1);
+}
+
+// Fuzz finding 3 (tests/fuzz/regressions/config_fuzz/zero-with-exponent.json and
+// big-integer-full-precision.json): the loader's full-precision number parsing (RapidJSON 1.1.0)
+// had undefined behaviour on "0e-30" and loaded it, and 184467440737095516155, as other numbers.
+// Numbers are now kept as the text in the file: every write gives them back as the user wrote them.
+TEST_F(ConfigFileTest, NumbersAreWrittenBackExactlyAsWritten) {
+  ::mkdir((dir_ + "/sub").c_str(), 0700);
+  const std::string original =
+      "{\n"
+      "  \"n\": 0e-30,\n"
+      "  \"big\": 184467440737095516155,\n"
+      "  \"list\": [\n"
+      "    1.50,\n"
+      "    -0,\n"
+      "    1E+2,\n"
+      "    1e-400,\n"
+      "    17841400000000000001\n"
+      "  ]\n"
+      "}\n";
+  write_all(path_, original);
+  Result<ConfigFile> loaded = ConfigFile::load(path_);
+  ASSERT_TRUE(loaded.ok()) << loaded.status().to_string();
+  EXPECT_EQ(loaded.value().to_json(), original);
+  EXPECT_EQ(loaded.value().get("n").value(), "0e-30");
+  EXPECT_EQ(loaded.value().get("big").value(), "184467440737095516155");
+  EXPECT_EQ(loaded.value().get("list").value(), "[1.50,-0,1E+2,1e-400,17841400000000000001]");
+
+  ASSERT_TRUE(set("price", "2.50").ok());  // a value is stored as typed too
+  std::string expected = original;
+  expected.replace(expected.rfind("\n}\n"), 3, ",\n  \"price\": 2.50\n}\n");
+  EXPECT_EQ(read_all(path_), expected);
+  EXPECT_EQ(get("price"), "2.50");
+
+  // Numbers keep their type in messages.
+  Status through = set("n.deeper", "1");
+  EXPECT_NE(through.message().find("n holds a number, not an object"), std::string::npos) << through.message();
+  write_all(path_, "  1.0e5 ");
+  EXPECT_EQ(ConfigFile::load(path_).status().message(),
+            path_ + ": line 1, column 3: the top level must be a JSON object, not a number");
 }
 
 }  // namespace

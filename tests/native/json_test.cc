@@ -4,7 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 
 namespace keryx {
 namespace {
@@ -126,6 +129,101 @@ TEST(Json, SerializeIsCompact) {
   rapidjson::Document doc = parse_ok(R"({ "a" : [1, 2.5, "x"], "b": {"c": null} })");
   EXPECT_EQ(json_serialize(doc), R"({"a":[1,2.5,"x"],"b":{"c":null}})");
   EXPECT_EQ(json_type_name(doc), "object");
+}
+
+// Fuzz finding 1 (tests/fuzz/regressions/json_fuzz/lone-low-surrogate.json): RapidJSON 1.1.0 kept a
+// lone low-surrogate escape as the bytes ED B0 80, which are not UTF-8. Both halves are refused
+// now, at the escape, with the message RapidJSON gives a lone high surrogate.
+TEST(Json, LoneSurrogateEscapesAreRejectedAtTheEscape) {
+  const std::pair<const char*, const char*> cases[] = {
+      {R"("\udc00")", "invalid JSON at offset 1: The surrogate pair in string is invalid."},  // the regression input
+      {R"({"a":"x\uDFFF"})", "invalid JSON at offset 7: The surrogate pair in string is invalid."},
+      {R"({"\udc00":1})", "invalid JSON at offset 2: The surrogate pair in string is invalid."},  // a key
+      {R"(["\ud83d\ude00\udc00"])", "invalid JSON at offset 14: The surrogate pair in string is invalid."},
+      {R"("\ud800")", "invalid JSON at offset 1: The surrogate pair in string is invalid."},  // lone high
+      {R"("\ud800\u0041")", "invalid JSON at offset 1: The surrogate pair in string is invalid."},
+      {R"("\ud800x")", "invalid JSON at offset 1: The surrogate pair in string is invalid."},
+  };
+  for (const auto& [text, want] : cases) {
+    Result<rapidjson::Document> doc = json_parse(text);
+    ASSERT_FALSE(doc.ok()) << text;
+    EXPECT_EQ(doc.status().code(), Code::kJsonInvalid) << text;
+    EXPECT_EQ(doc.status().message(), want) << text;
+    EXPECT_FALSE(json_parse(text, JsonNumbers::kText).ok()) << text;
+  }
+  // A real pair, and an escaped backslash before "udc00", are fine.
+  EXPECT_EQ(json_get_string(parse_ok(R"({"s":"\ud83d\ude00"})"), "s").value(), "\xF0\x9F\x98\x80");
+  EXPECT_EQ(json_get_string(parse_ok(R"({"s":"\\udc00"})"), "s").value(), "\\udc00");
+}
+
+// Fuzz finding 2 (tests/fuzz/regressions/json_fuzz/overflow-to-infinity*.json): numbers past
+// DBL_MAX whose exponent alone is in range were read as infinity, which json_serialize cannot
+// write. They fail like "1e400" always did.
+TEST(Json, NumbersPastDblMaxAreRejected) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"[10e308]", "invalid JSON at offset 1: Number too big to be stored in double."},
+      {R"({"user_id":1784140000000000.5e300})", "invalid JSON at offset 11: Number too big to be stored in double."},
+      {"-10e308", "invalid JSON at offset 0: Number too big to be stored in double."},
+      {"1.8e308", "invalid JSON at offset 0: Number too big to be stored in double."},
+      {"1e400", "invalid JSON at offset 0: Number too big to be stored in double."},
+  };
+  for (const auto& [text, want] : cases) {
+    Result<rapidjson::Document> doc = json_parse(text);
+    ASSERT_FALSE(doc.ok()) << text;
+    EXPECT_EQ(doc.status().code(), Code::kJsonInvalid) << text;
+    EXPECT_EQ(doc.status().message(), want) << text;
+    Result<rapidjson::Document> as_text = json_parse(text, JsonNumbers::kText);
+    ASSERT_FALSE(as_text.ok()) << text;
+    EXPECT_EQ(as_text.status().message(), want) << text;
+  }
+  // The largest double and the smallest ones still parse, and what json_serialize writes parses again.
+  for (const char* text : {"1.7976931348623157e308", "-1.7976931348623157e308", "5e-324", "1e-400", "0e-30"}) {
+    rapidjson::Document doc = parse_ok(text);
+    ASSERT_TRUE(doc.IsDouble()) << text;
+    EXPECT_TRUE(json_parse(json_serialize(doc)).ok()) << text << " -> " << json_serialize(doc);
+  }
+}
+
+TEST(Json, NumbersKeptAsTextAreWrittenBackAsWritten) {
+  const std::string text =
+      R"({"a":1.50,"b":0e-30,"c":184467440737095516155,"d":-0,"e":[1E+2,17841400000000001],"f":"1.50","g":1e-400})";
+  Result<rapidjson::Document> doc = json_parse(text, JsonNumbers::kText);
+  ASSERT_TRUE(doc.ok()) << doc.status().to_string();
+  EXPECT_EQ(json_serialize(doc.value()), text);
+  const rapidjson::Value& a = doc.value()["a"];
+  EXPECT_EQ(json_number_text(a), std::optional<std::string_view>("1.50"));
+  EXPECT_EQ(json_type_name(a), "number");
+  EXPECT_EQ(json_number_text(doc.value()["f"]), std::nullopt);  // a string stays a string
+  EXPECT_EQ(json_type_name(doc.value()["f"]), "string");
+  EXPECT_EQ(json_serialize(doc.value()["e"], JsonLayout::kPretty), "[\n  1E+2,\n  17841400000000001\n]");
+
+  // The getters see numbers.
+  EXPECT_EQ(json_get_string(doc.value(), "a").status().message(), "field \"a\" must be a string, got number");
+  EXPECT_EQ(json_get_string(doc.value(), "f").value(), "1.50");
+  EXPECT_EQ(json_get_id(doc.value(), "c").value(), "184467440737095516155");
+  EXPECT_EQ(json_get_id(doc.value(), "a").status().code(), Code::kJsonInvalid);
+  EXPECT_EQ(json_get_int64(doc.value(), "d").value(), 0);
+  EXPECT_EQ(json_get_int64(doc.value(), "c").status().code(), Code::kJsonInvalid);
+  EXPECT_EQ(json_get_string_array(doc.value(), "e").status().message(),
+            "field \"e\" must hold only strings, got number");
+
+  // A string holding U+00FF is not mistaken for a number kept as text.
+  Result<rapidjson::Document> ff = json_parse(R"(["\u00ff1"])", JsonNumbers::kText);
+  ASSERT_TRUE(ff.ok());
+  EXPECT_EQ(json_type_name(ff.value()[0]), "string");
+  EXPECT_EQ(json_serialize(ff.value()),
+            "[\"\xC3\xBF"
+            "1\"]");
+}
+
+TEST(Json, ParseIntoReportsOffsetAndReason) {
+  rapidjson::Document doc;
+  std::optional<JsonParseError> error = json_parse_into(R"({"a":[1,})", JsonNumbers::kText, doc);
+  ASSERT_TRUE(error.has_value());
+  EXPECT_EQ(error->offset, 8u);  // the "}"
+  EXPECT_EQ(error->message, "Invalid value.");
+  EXPECT_FALSE(json_parse_into(R"({"a":[1]})", JsonNumbers::kText, doc).has_value());
+  EXPECT_EQ(json_serialize(doc), R"({"a":[1]})");
 }
 
 }  // namespace

@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <utility>
 
 #include "base64url.h"
 #include "random.h"
@@ -143,6 +144,73 @@ TEST(KeyProvider, EnvKeyThatIsNotBase64IsRejectedWithoutEcho) {
     EXPECT_NE(r.status().message().find("KERYX_VAULT_KEY"), std::string::npos);
     EXPECT_EQ(r.status().message().find(value), std::string::npos);
     EXPECT_EQ(r.status().message().find("secret-ish"), std::string::npos);
+  }
+}
+
+// Fuzz finding 5 (tests/fuzz/regressions/base64url_fuzz/non-ascii-byte.txt), in the vault key's
+// text: libsodium 1.0.18 read every byte 0x80-0xFF as '_' (or '/'), so a key with such a byte in
+// place of '_' opened the vault like the real one.
+TEST(KeyProvider, EnvKeyWithABytePast0x7fIsRejected) {
+  const std::string key(32, '\xff');
+  const std::string good = base64(key, sodium_base64_VARIANT_URLSAFE_NO_PADDING);  // "___...__w"
+  KeyProviderOptions options = offline_options("");
+  options.env_key = SecretString(good);
+  Result<KeyResolution> ok = resolve_vault_key(options, std::nullopt, true);
+  ASSERT_TRUE(ok.ok()) << ok.status().to_string();
+  EXPECT_EQ(ok.value().material.secret.view(), key);
+
+  for (const char* replacement : {"\xff", "\x80", "\xdf"}) {
+    for (std::size_t at : {std::size_t{0}, std::size_t{20}}) {
+      std::string bad = good;
+      bad[at] = replacement[0];
+      KeyProviderOptions bad_options = offline_options("");
+      bad_options.env_key = SecretString(bad);
+      Result<KeyResolution> r = resolve_vault_key(bad_options, std::nullopt, true);
+      ASSERT_FALSE(r.ok()) << at;
+      EXPECT_EQ(r.status().code(), Code::kInvalidArgument);
+      EXPECT_EQ(r.status().message(), "KERYX_VAULT_KEY is not valid base64 (standard or url-safe alphabet)");
+    }
+  }
+  std::string standard = base64(key, sodium_base64_VARIANT_ORIGINAL);  // "///...//w==": '/' as a high byte
+  standard[5] = '\xaf';
+  options.env_key = SecretString(standard);
+  EXPECT_EQ(resolve_vault_key(options, std::nullopt, true).status().code(), Code::kInvalidArgument);
+}
+
+// A keychain item is decoded the same way (a stand-in keychain hands over the text).
+class TextKeychain : public Keychain {
+ public:
+  explicit TextKeychain(std::string text) : text_(std::move(text)) {}
+  const char* backend() const override { return "test"; }
+  Result<SecretString> lookup(const std::string& /*account*/) override { return SecretString(text_); }
+  Status store(const std::string& /*account*/, const SecretString& /*secret*/, const std::string& /*label*/) override {
+    return Status(Code::kInternal, "not expected");
+  }
+  Status remove(const std::string& /*account*/) override { return Status::Ok(); }
+
+ private:
+  std::string text_;
+};
+
+TEST(KeyProvider, KeychainItemWithABytePast0x7fIsRejected) {
+  const std::string key(32, '\xff');
+  std::string text = base64(key, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+  for (bool damaged : {false, true}) {
+    if (damaged) text[7] = '\xff';
+    TextKeychain keychain(text);
+    KeyProviderOptions options = offline_options("");
+    options.keychain_enabled = true;
+    options.keychain = &keychain;
+    options.keychain_account = "keryx-test";
+    Result<KeyResolution> r = resolve_vault_key(options, KeyProviderKind::kKeychain, false);
+    if (!damaged) {
+      ASSERT_TRUE(r.ok()) << r.status().to_string();
+      EXPECT_EQ(r.value().material.secret.view(), key);
+    } else {
+      ASSERT_FALSE(r.ok());
+      EXPECT_EQ(r.status().code(), Code::kInvalidArgument);
+      EXPECT_EQ(r.status().message(), "the keychain item is not valid base64 (standard or url-safe alphabet)");
+    }
   }
 }
 

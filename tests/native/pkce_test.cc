@@ -99,6 +99,27 @@ TEST(Base64url, Rfc4648Vectors) {
   EXPECT_FALSE(base64url_decode("Z+8").ok());
 }
 
+// Fuzz finding 5 (tests/fuzz/regressions/base64url_fuzz/non-ascii-byte.txt): libsodium 1.0.18
+// sign-extends each character and read every byte 0x80-0xFF as '_': "AA\xffA" decoded like "AA_A".
+TEST(Base64url, BytesOutsideTheAlphabetAreRejected) {
+  EXPECT_EQ(base64url_decode("AA_A").value(), std::string("\x00\x0f\xc0", 3));
+  Result<std::string> high = base64url_decode(
+      "AA\xff"
+      "A");  // the regression input
+  ASSERT_FALSE(high.ok());
+  EXPECT_EQ(high.status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(high.status().message(), "not valid unpadded base64url");
+  for (int byte = 0x80; byte <= 0xff; ++byte) {
+    std::string text = "AAAA";
+    text[2] = static_cast<char>(byte);
+    EXPECT_FALSE(base64url_decode(text).ok()) << byte;
+    EXPECT_FALSE(is_base64url_text(text)) << byte;
+  }
+  for (const char* text : {"AA A", "AA+A", "AA/A", "AA=A", "AA.A", "AA\nA"}) EXPECT_FALSE(base64url_decode(text).ok());
+  EXPECT_TRUE(is_base64url_text("ABCXYZabcxyz0189-_"));
+  EXPECT_TRUE(is_base64url_text(""));
+}
+
 TEST(SecretString, WipesAndComparesInConstantTime) {
   SecretString s("abcdefghijklmnopqrstuvwxyz0123456789");
   EXPECT_TRUE(s.equals("abcdefghijklmnopqrstuvwxyz0123456789"));
