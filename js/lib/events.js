@@ -49,4 +49,17 @@ function emit(name, data, ...emitters) {
   return payload;
 }
 
-module.exports = { events, emit, makeEvent, EVENTS };
+/**
+ * emitFailure: the event for a failed refresh or use of `platform`'s `account`: token.revoked,
+ * rotation_lost (both with the re-auth command), or token.refresh_failed (the command only for an
+ * expired token). `extra` adds payload fields (e.g. source: 'env').
+ */
+function emitFailure(platform, account, err, extra = {}, ...emitters) {
+  const command = `keryx auth ${platform}`;
+  const base = { platform, account, code: err.code, message: err.message, ...extra };
+  if (err.code === 'token_revoked') return emit('token.revoked', { ...base, command }, ...emitters);
+  if (err.code === 'rotation_lost') return emit('rotation_lost', { ...base, command }, ...emitters);
+  return emit('token.refresh_failed', { ...base, command: err.code === 'token_expired' ? command : undefined }, ...emitters);
+}
+
+module.exports = { events, emit, emitFailure, makeEvent, EVENTS };

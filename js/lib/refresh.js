@@ -3,7 +3,7 @@
 // the core's transaction with purpose 'force' (account lock, in-flight marker for rotating tokens,
 // persisted before it resolves). Events are raised as for any refresh (events.js).
 const { KeryxError, codes } = require('./errors');
-const { emit } = require('./events');
+const { emit, emitFailure } = require('./events');
 const lifecycle = require('./lifecycle');
 
 /**
@@ -19,11 +19,7 @@ async function refreshStored(platform, options = {}) {
     row = await lifecycle.listed(platform, options.account ? String(options.account) : '', options.storeOptions || {});
     r = await lifecycle.run(platform, { ...options, listed: row, purpose: 'force' });
   } catch (err) {
-    const account = row ? row.account : options.account;
-    const base = { platform, account, code: err.code, message: err.message, command: `keryx auth ${platform}` };
-    if (err.code === codes.TOKEN_REVOKED) emit('token.revoked', base);
-    else if (err.code === codes.ROTATION_LOST) emit('rotation_lost', base);
-    else if (err.code !== codes.REFRESH_TOO_EARLY) emit('token.refresh_failed', base);
+    if (err.code !== codes.REFRESH_TOO_EARLY) emitFailure(platform, row ? row.account : options.account, err);
     throw err;
   }
   if (!r.refreshed) {

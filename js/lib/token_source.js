@@ -10,7 +10,7 @@
 const { EventEmitter } = require('node:events');
 const { load } = require('./native');
 const { KeryxError, codes, awaitNative } = require('./errors');
-const { emit } = require('./events');
+const { emit, emitFailure } = require('./events');
 const lifecycle = require('./lifecycle');
 const platforms = require('./platforms');
 const store = require('./store');
@@ -84,7 +84,7 @@ class TokenSource extends EventEmitter {
         `${vars.refresh} holds a ${displayName} refresh token, which rotates: refreshing it would kill the value in your environment. ` +
           `Set ${vars.access} instead, or store the account with \`keryx auth ${this.platform}\` and unset ${vars.refresh} (or pass allowEnvRotation to keep the rotated token in memory only)`,
       );
-      emit('token.refresh_failed', { platform: this.platform, account: this.options.account, code: err.code, message: err.message, source: 'env' }, this);
+      emitFailure(this.platform, this.options.account, err, { source: 'env' }, this);
       throw err;
     }
     const resolved = await platforms.resolve(this.platform, { env, configPath: this.options.configPath });
@@ -104,7 +104,7 @@ class TokenSource extends EventEmitter {
     if (held) {
       // A rotated token that could not be written yet: store it before anything refreshes again.
       if (!(await persistHeld(key))) {
-        if (held.record.expiresAt === 0 || nowSeconds() < held.record.expiresAt) return this.answer(held.record);
+        if (held.record.expiresAt === 0 || nowSeconds() < held.record.expiresAt) return this.shape(held.record);
         throw new KeryxError(codes.IO_ERROR, `the refreshed ${this.platform} token could not be stored in the vault (${held.error}); it is kept in memory and retried`);
       }
     }
@@ -136,24 +136,17 @@ class TokenSource extends EventEmitter {
       // Reused from memory only on the system clock (a sandbox account or a given `now` runs on another).
       systemClock: !o.now && !(record.metadata && record.metadata.sandbox),
     };
-    return this.answer(record);
+    return this.shape(record);
   }
 
   shape(record) {
     return { accessToken: record.accessToken, tokenType: record.tokenType || 'Bearer', expiresAt: record.expiresAt || null, platform: this.platform, account: record.account, source: 'vault' };
   }
 
-  answer(record) {
-    return this.shape(record);
-  }
-
   report(err, account) {
     // A caller's mistake (no such account, a bad argument) is not an event of the token's life.
     if (err.code === codes.NOT_FOUND || err.code === codes.INVALID_ARGUMENT) return;
-    const base = { platform: this.platform, account, code: err.code, message: err.message };
-    if (err.code === codes.TOKEN_REVOKED) emit('token.revoked', { ...base, command: `keryx auth ${this.platform}` }, this);
-    else if (err.code === codes.ROTATION_LOST) emit('rotation_lost', { ...base, command: `keryx auth ${this.platform}` }, this);
-    else emit('token.refresh_failed', base, this);
+    emitFailure(this.platform, account, err, {}, this);
   }
 }
 

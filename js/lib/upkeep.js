@@ -5,7 +5,7 @@
 // every outcome as data and as an event. Bounded concurrency; one account's failure never stops
 // the others.
 const { codes } = require('./errors');
-const { emit } = require('./events');
+const { emit, emitFailure } = require('./events');
 const { load } = require('./native');
 const lifecycle = require('./lifecycle');
 const store = require('./store');
@@ -91,14 +91,10 @@ function announce(o, emitter) {
       emit('token.expiring', { platform: o.platform, account: o.account, expiresAt: o.expiringAt, reason: o.reason, command }, emitter);
       break;
     case 'revoked':
-      emit('token.revoked', { platform: o.platform, account: o.account, code: o.code, message: o.message, command }, emitter);
-      break;
     case 'rotation_lost':
-      emit('rotation_lost', { platform: o.platform, account: o.account, code: o.code, message: o.message, command }, emitter);
-      break;
     case 'expired':
     case 'failed':
-      emit('token.refresh_failed', { platform: o.platform, account: o.account, code: o.code, message: o.message, command: o.status === 'expired' ? command : undefined }, emitter);
+      emitFailure(o.platform, o.account, o, {}, emitter);
       break;
     default:
   }
