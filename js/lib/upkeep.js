@@ -6,7 +6,6 @@
 // the others.
 const { codes } = require('./errors');
 const { emit, emitFailure } = require('./events');
-const { load } = require('./native');
 const lifecycle = require('./lifecycle');
 const store = require('./store');
 
@@ -18,26 +17,19 @@ const FAILURES = new Set(['expired', 'revoked', 'rotation_lost', 'failed']);
  * refresh, not the one that just happened), or null. Only a token-free summary reaches the policy.
  */
 async function after(r, options) {
+  const { record } = r;
+  const summary = {
+    platform: r.platform,
+    account: r.account,
+    hasAccessToken: Boolean(record.accessToken),
+    hasRefreshToken: Boolean(record.refreshToken),
+    obtainedAt: record.obtainedAt || 0,
+    expiresAt: record.expiresAt || 0,
+    refreshExpiresAt: record.refreshExpiresAt || 0,
+    metadata: {},
+  };
   try {
-    const { record, platformRecord } = r;
-    const summary = {
-      platform: r.platform,
-      account: r.account,
-      hasAccessToken: Boolean(record.accessToken),
-      hasRefreshToken: Boolean(record.refreshToken),
-      obtainedAt: record.obtainedAt || 0,
-      expiresAt: record.expiresAt || 0,
-      refreshExpiresAt: record.refreshExpiresAt || 0,
-      metadata: {},
-    };
-    const policy = await lifecycle.policyFor(r.platform, options.policy, options.configPath ? { path: options.configPath } : {});
-    return load().lifecycleDecide(summary, {
-      shape: platformRecord.tokenShape,
-      hasRefreshEndpoint: Boolean(platformRecord.endpoints.refreshUrl),
-      now: r.now,
-      purpose: 'maintain',
-      policy,
-    });
+    return await lifecycle.decide(summary, { now: r.now, policy: options.policy, configPath: options.configPath });
   } catch {
     return null;
   }

@@ -20,7 +20,6 @@ const alerts = lazy(require, '../alerts');
 const PLATFORM = /^[a-z0-9_-]{1,64}$/;
 const DEFAULT_INTERVAL = 3600;
 const REPEAT_MS = 24 * 3600 * 1000; // --watch: the same alert goes to --alert-cmd / --webhook at most once a day
-const FAILED = new Set(['expired', 'revoked', 'rotation_lost', 'failed']);
 // Codes of failures the next run may well not meet again (the platform or network was unwell).
 const PASSING = new Set(['network_error', 'timeout', 'http_status', 'tls_error', 'lock_timeout', 'response_too_large', 'json_invalid']);
 
@@ -200,7 +199,7 @@ async function refresh({ out, options, args }) {
     const rows = doc.results.map((r) => [
       r.platform,
       r.account || '-',
-      out.style(FAILED.has(r.status) || (r.status === 'refreshed' && r.persisted === false) ? 'red' : STATUS_STYLE[r.status] || 'red', STATUS_TEXT[r.status] || r.status),
+      out.style(upkeep().FAILURES.has(r.status) || (r.status === 'refreshed' && r.persisted === false) ? 'red' : STATUS_STYLE[r.status] || 'red', STATUS_TEXT[r.status] || r.status),
       details(r, r.fix || '', sandboxFlag),
     ]);
     for (const line of columns(rows)) out.line(line);
