@@ -6,12 +6,9 @@
 // the sandbox holds as current.
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const { spawn } = require('node:child_process');
-const path = require('node:path');
 const { startSandbox } = require('../../js/sandbox');
-const { freshHome, seedAccount } = require('./lifecycle_harness');
+const { freshHome, seedAccount, runWorker } = require('./lifecycle_harness');
 
-const WORKER = path.join(__dirname, 'fixtures', 'lifecycle-worker.js');
 const PROCESSES = 8;
 const CALLS = 100;
 let keryx;
@@ -25,22 +22,11 @@ before(async () => {
 });
 after(async () => sb && sb.close());
 
-function run(args) {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [WORKER, ...args], { env: { PATH: process.env.PATH, HOME: env.KERYX_HOME, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => { stdout += d; });
-    child.stderr.on('data', (d) => { stderr += d; });
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
 test(`${PROCESSES} processes x ${CALLS} getAccessToken('tiktok') at once: no invalid_grant, and the vault holds the live refresh token`, async () => {
   const a = await seedAccount(keryx, sb, 'tiktok');
   const startAt = Date.now() + 1500;  // every process loaded and waiting before the first call
   const started = Date.now();
-  const runs = await Promise.all(Array.from({ length: PROCESSES }, () => run(['burst', 'tiktok', String(CALLS), '1', String(startAt)])));
+  const runs = await Promise.all(Array.from({ length: PROCESSES }, () => runWorker(['burst', 'tiktok', String(CALLS), '1', String(startAt)], env)));
   const elapsed = Date.now() - started;
   const totals = { calls: 0, ok: 0, errors: {} };
   for (const r of runs) {

@@ -7,12 +7,9 @@
 // answer back for a random 0-25 ms after rotating, to widen that window.
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const { spawn } = require('node:child_process');
-const path = require('node:path');
 const { startSandbox } = require('../../js/sandbox');
-const { freshHome, seedAccount } = require('./lifecycle_harness');
+const { freshHome, seedAccount, runWorker } = require('./lifecycle_harness');
 
-const WORKER = path.join(__dirname, 'fixtures', 'lifecycle-worker.js');
 const MIN_ROTATIONS = 300;
 const MIN_RUNS = 40;
 let keryx;
@@ -26,22 +23,6 @@ before(async () => {
 });
 after(async () => sb && sb.close());
 
-/** killedRun: starts a rotating loop and SIGKILLs it after `ms`; resolves with what it printed. */
-function killedRun(ms) {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [WORKER, 'loop', 'tiktok'], { env: { PATH: process.env.PATH, HOME: env.KERYX_HOME, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => { stdout += d; });
-    child.stderr.on('data', (d) => { stderr += d; });
-    const timer = setTimeout(() => child.kill('SIGKILL'), ms);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr });
-    });
-  });
-}
-
 test(`SIGKILL at random points across >= ${MIN_ROTATIONS} rotations: the vault always opens, and a lost rotation is reported as rotation_lost`, async () => {
   let a = await seedAccount(keryx, sb, 'tiktok');
   const userId = a.userId;
@@ -50,7 +31,7 @@ test(`SIGKILL at random points across >= ${MIN_ROTATIONS} rotations: the vault a
     tally.runs += 1;
     sb.setKnobs({ refreshDelayMs: Math.floor(Math.random() * 26) });
     const before = sb.tokens.rotations('tiktok', userId);
-    const run = await killedRun(150 + Math.floor(Math.random() * 450));
+    const run = await runWorker(['loop', 'tiktok'], env, { killAfterMs: 150 + Math.floor(Math.random() * 450) });
     assert.equal(run.signal, 'SIGKILL', `run ${tally.runs} ended by itself: ${run.stdout.slice(-200)} ${run.stderr.slice(-500)}`);
     assert.doesNotMatch(run.stdout, /^error /m, `run ${tally.runs}: a use failed before the kill`);
     tally.rotations += sb.tokens.rotations('tiktok', userId) - before;

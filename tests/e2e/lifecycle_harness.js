@@ -2,6 +2,7 @@
 // lifecycle_harness.js: shared by the lifecycle suites: a fresh KERYX_HOME and vault key for this
 // process, an in-process sandbox, and accounts seeded there (the sandbox issues real tokens, as a
 // finished authorization would) and stored in the vault the way `keryx auth` stores them.
+const { spawn } = require('node:child_process');
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const os = require('node:os');
@@ -47,6 +48,27 @@ async function seedAccount(keryx, sb, platform, { count = 1, userIds } = {}) {
   return accounts.length === 1 ? { ...accounts[0], record: records[0] } : accounts;
 }
 
+const WORKER = path.join(__dirname, 'fixtures', 'lifecycle-worker.js');
+
+/**
+ * runWorker: fixtures/lifecycle-worker.js with `args` in a child process using the vault of `env`
+ * (from freshHome); SIGKILLed after `killAfterMs` when given. Resolves `{ code, signal, stdout, stderr }`.
+ */
+function runWorker(args, env, { killAfterMs } = {}) {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [WORKER, ...args], { env: { PATH: process.env.PATH, HOME: env.KERYX_HOME, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => { stdout += d; });
+    child.stderr.on('data', (d) => { stderr += d; });
+    const timer = killAfterMs === undefined ? null : setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
+}
+
 /** collect: every keryx event from now on, and a stop function. */
 function collect(emitter) {
   const seen = [];
@@ -61,4 +83,4 @@ function tokenFree(values, tokens) {
   return tokens.filter(Boolean).every((t) => !text.includes(t));
 }
 
-module.exports = { freshHome, seedAccount, collect, tokenFree, PLATFORM_OF };
+module.exports = { freshHome, seedAccount, runWorker, collect, tokenFree, PLATFORM_OF };
